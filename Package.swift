@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "QuantScope",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "qscope", targets: ["qscope"]),
+    .executable(name: "qscope-bench", targets: ["qscope-bench"]),
+    .library(name: "Workflows", targets: ["Workflows"]),
+    .library(name: "QuantEngine", targets: ["QuantEngine"]),
+    .library(name: "ModelFormats", targets: ["ModelFormats"]),
+    .library(name: "TensorCore", targets: ["TensorCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .target(name: "TensorCore"),
+    .target(name: "QuantEngine", dependencies: ["TensorCore"]),
+    .target(name: "ModelFormats", dependencies: ["TensorCore"]),
+    .target(name: "Evaluation", dependencies: ["TensorCore", "QuantEngine"]),
+    .target(name: "Workflows", dependencies: ["TensorCore", "QuantEngine", "ModelFormats", "Evaluation"]),
+    .target(name: "TUIKit"),
+    .systemLibrary(
+      name: "CNcurses", pkgConfig: "ncursesw",
+      providers: [.apt(["libncursesw5-dev"])]),
+    .target(name: "CursesBackend", dependencies: ["TUIKit", "CNcurses"]),
+    .target(name: "InspectorUI", dependencies: ["TUIKit", "Workflows"]),
+    .executableTarget(
+      name: "qscope",
+      dependencies: [
+        "Workflows", "InspectorUI", "CursesBackend",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "qscope-bench",
+      dependencies: ["Workflows", "QuantEngine", "TensorCore", "ModelFormats"]),
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    .testTarget(
+      name: "QuantEngineTests", dependencies: ["QuantEngine", "TensorCore"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"]),
+    .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "ModelFormats", "QuantEngine", "TensorCore"]),
+    .testTarget(name: "TUIKitTests", dependencies: ["TUIKit"]),
+    .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows"]),
+    .testTarget(name: "CLITests", dependencies: ["qscope"]),
+  ]
+)
