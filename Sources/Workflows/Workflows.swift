@@ -1,2 +1,0 @@
-/// The shared engine facade used by the CLI and the TUI.
-public enum Workflows {}

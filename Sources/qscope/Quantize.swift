@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import ModelFormats
+import QuantEngine
+import TensorCore
+import Workflows
+
+extension QScope {
+  struct Quantize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Quantize a model per tensor and save it in a file the format's own runtime loads.")
+
+    @Argument(help: "Input model file.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "Output file (never the input).")
+    var output: String?
+
+    @Option(help: "Scheme for every quantizable tensor (default of the plan).")
+    var scheme: Scheme?
+
+    @Option(help: "A preset: \(Presets.names.joined(separator: ", ")).")
+    var preset: String?
+
+    @Option(
+      name: .customLong("tensor-type"),
+      help: ArgumentHelp("REGEX=SCHEME for tensors whose name matches; repeatable, first match wins.", valueName: "regex=scheme"))
+    var tensorTypes: [String] = []
+
+    @Option(help: "Plan file (JSON) with default, rules and per-tensor schemes.")
+    var plan: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Print each tensor's target scheme and size, write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Replace an existing output file.")
+    var force = false
+
+    func validate() throws {
+      if !dryRun && output == nil { throw ValidationError("missing -o OUT (or use --dry-run)") }
+      if preset != nil && (scheme != nil || plan != nil || !tensorTypes.isEmpty) {
+        throw ValidationError("--preset cannot be combined with --scheme, --plan or --tensor-type")
+      }
+      if preset == nil && scheme == nil && plan == nil && tensorTypes.isEmpty {
+        throw ValidationError("nothing to do: give --scheme, --preset, --tensor-type or --plan")
+      }
+      for rule in tensorTypes { _ = try Self.parseRule(rule) }
+    }
+
+    static func parseRule(_ text: String) throws -> Plan.Rule {
+      guard let equals = text.lastIndex(of: "=") else {
+        throw ValidationError("--tensor-type '\(text)' must be REGEX=SCHEME")
+      }
+      let pattern = String(text[..<equals])
+      let name = String(text[text.index(after: equals)...]).lowercased()
+      guard let scheme = Scheme(rawValue: name) else {
+        throw ValidationError("--tensor-type '\(text)': unknown scheme '\(name)'")
+      }
+      guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+        throw ValidationError("--tensor-type '\(text)': '\(pattern)' is not a valid regular expression")
+      }
+      return Plan.Rule(pattern: pattern, scheme: scheme)
+    }
+
+    func run() throws {
+      let (model, format) = try ModelOpener.open(path: file)
+      let job: QuantizeJob
+      if let preset {
+        job = QuantizeJob(model: model, format: format, requests: try Presets.requests(preset, model: model))
+      } else {
+        var effective = try plan.map { path throws in try Plan.load(path: path) } ?? Plan()
+        if let scheme { effective.defaultScheme = scheme }
+        // Rules from the command line come before the plan file's: the user's last word wins.
+        effective.rules = try tensorTypes.map(Self.parseRule) + effective.rules
+        job = QuantizeJob(model: model, format: format, plan: effective)
+      }
+      for problem in job.problems {
+        FileHandle.standardError.write(Data("warning: \(problem.tensorName): \(problem.problem ?? ""); kept unchanged\n".utf8))
+      }
+      if dryRun {
+        print(DryRunReport(job: job).text(), terminator: "")
+        return
+      }
+      guard let output else { return }
+      if job.changed.isEmpty {
+        FileHandle.standardError.write(Data("warning: the plan changes no tensor; writing an unchanged copy\n".utf8))
+      }
+      let progress = ProgressBar.forStandardError(label: "quantize")
+      let notes = try job.save(to: output, options: WriteOptions(overwrite: force, progress: progress?.update))
+      progress?.finish()
+      for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+      let written = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil
+      let size = written.map { Format.bytes($0) } ?? "?"
+      print("wrote \(output): \(job.changed.count) of \(model.tensors.count) tensors quantized, \(Format.bytes(model.fileBytes)) → \(size)")
+    }
+  }
+}
