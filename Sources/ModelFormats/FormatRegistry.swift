@@ -4,6 +4,7 @@ import TensorCore
 public enum FormatRegistry {
   /// All registered formats. A format joins the tool by being listed here.
   public static let formats: [any ModelFormat.Type] = [
+    SafetensorsFormat.self,
     // One line per format.
   ]
 

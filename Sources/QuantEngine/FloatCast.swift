@@ -1,0 +1,57 @@
+import TensorCore
+
+/// f32/f16/bf16 storage: little-endian element bytes, round to nearest even.
+enum FloatCast {
+  static func bytesPerElement(_ scheme: Scheme) -> Int { scheme == .f32 ? 4 : 2 }
+
+  static func encode(_ x: UnsafeBufferPointer<Float>, scheme: Scheme) -> [UInt8] {
+    let width = bytesPerElement(scheme)
+    var out = [UInt8](repeating: 0, count: x.count * width)
+    out.withUnsafeMutableBufferPointer { o in
+      guard let p = o.baseAddress else { return }
+      for i in 0..<x.count {
+        switch scheme {
+        case .f32:
+          let bits = x[i].bitPattern
+          for k in 0..<4 { p[4 * i + k] = UInt8(truncatingIfNeeded: bits >> UInt32(8 * k)) }
+        case .bf16:
+          let bits = HalfPrecision.bfloat16Bits(from: x[i])
+          p[2 * i] = UInt8(truncatingIfNeeded: bits); p[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+        default:
+          let bits = HalfPrecision.halfBits(from: x[i])
+          p[2 * i] = UInt8(truncatingIfNeeded: bits); p[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+        }
+      }
+    }
+    return out
+  }
+
+  /// The value a reader of the stored element gets back.
+  @inline(__always)
+  static func roundTrip(_ v: Float, scheme: Scheme) -> Float {
+    switch scheme {
+    case .f16: return HalfPrecision.float(fromHalfBits: HalfPrecision.halfBits(from: v))
+    case .bf16: return HalfPrecision.float(fromBFloat16Bits: HalfPrecision.bfloat16Bits(from: v))
+    default: return v
+    }
+  }
+
+  static func decode(_ bytes: [UInt8], encoding: QuantEncoding, into out: UnsafeMutableBufferPointer<Float>) throws(QuantError) {
+    let width = encoding == .float32 ? 4 : 2
+    guard let needed = Checked.multiply(out.count, width), bytes.count == needed else {
+      throw .malformedData("\(bytes.count) bytes for \(out.count) elements of \(width) bytes")
+    }
+    for i in 0..<out.count {
+      switch encoding {
+      case .float32:
+        var bits: UInt32 = 0
+        for k in 0..<4 { bits |= UInt32(bytes[4 * i + k]) << UInt32(8 * k) }
+        out[i] = Float(bitPattern: bits)
+      case .bfloat16:
+        out[i] = HalfPrecision.float(fromBFloat16Bits: UInt16(bytes[2 * i]) | UInt16(bytes[2 * i + 1]) << 8)
+      default:
+        out[i] = HalfPrecision.float(fromHalfBits: UInt16(bytes[2 * i]) | UInt16(bytes[2 * i + 1]) << 8)
+      }
+    }
+  }
+}

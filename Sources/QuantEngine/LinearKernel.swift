@@ -1,0 +1,125 @@
+/// Fast int8/int4 kernels: quantize, dequantize and measure in one pass.
+///
+/// Arithmetic per element is exactly ``LinearReference``'s: `r = roundHalfAway(x / s) + zp`,
+/// clamp to [qmin, qmax], `x̂ = (r − zp)·s`; a zero scale reconstructs 0.
+enum LinearKernel {
+  /// Integer range and zero point as floats (all exact small integers).
+  struct Range {
+    var qmin: Float
+    var qmax: Float
+    var zeroPoint: Float = 0
+  }
+
+  /// Quantizes `count` values sharing one scale. Writes the integers to `q` and the
+  /// reconstruction to `xhat` when given; adds to `sums`; returns this span's Σe².
+  @inline(__always)
+  static func span(
+    _ x: UnsafePointer<Float>, count: Int, scale: Float, range: Range,
+    q: UnsafeMutablePointer<Int8>?, xhat: UnsafeMutablePointer<Float>?, sums: inout ErrorSums
+  ) -> Double {
+    let divisor = scale == 0 ? 1 : scale
+    let dv = F8(repeating: divisor), sv = F8(repeating: scale)
+    let zp = F8(repeating: range.zeroPoint)
+    let lo = F8(repeating: range.qmin), hi = F8(repeating: range.qmax)
+    var maxErr = F8()
+    var clipped = I8x8()
+    var spanE2 = 0.0
+    var start = 0
+    while start < count {
+      let end = min(count, start + CompareKernel.chunk)
+      var sx2 = F8(), se2 = F8(), sxy = F8(), sy2 = F8()
+      var i = start
+      while i + 8 <= end {
+        let a = loadF8(x, i)
+        var r = roundHalfAway(a / dv) + zp
+        clipped.replace(with: clipped &+ 1, where: (r .> hi) .| (r .< lo))
+        r.replace(with: hi, where: r .> hi)
+        r.replace(with: lo, where: r .< lo)
+        let y = (r - zp) * sv
+        if let q { UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: integerLanes(r)), as: SIMD8<Int8>.self) }
+        if let xhat { storeF8(y, xhat, i) }
+        let e = a - y
+        sx2 += a * a; se2 += e * e; sxy += a * y; sy2 += y * y
+        let ae = absF8(e)
+        maxErr.replace(with: ae, where: ae .> maxErr)
+        i += 8
+      }
+      var tx2 = Double(sx2.sum()), te2 = Double(se2.sum())
+      var txy = Double(sxy.sum()), ty2 = Double(sy2.sum())
+      while i < end {
+        let a = x[i]
+        var r = (a / divisor).rounded() + range.zeroPoint
+        if r > range.qmax || r < range.qmin { sums.clipped += 1 }
+        r = min(max(r, range.qmin), range.qmax)
+        let y = (r - range.zeroPoint) * scale
+        q?[i] = Int8(r)
+        xhat?[i] = y
+        let e = a - y
+        tx2 += Double(a * a); te2 += Double(e * e); txy += Double(a * y); ty2 += Double(y * y)
+        if abs(e) > sums.maxAbsError { sums.maxAbsError = abs(e) }
+        i += 1
+      }
+      sums.sumX2 += tx2; sums.sumE2 += te2; sums.sumXY += txy; sums.sumY2 += ty2
+      spanE2 += te2
+      start = end
+    }
+    let m = horizontalMaxF(maxErr)
+    if m > sums.maxAbsError { sums.maxAbsError = m }
+    sums.clipped += Int(clipped.wrappedSum())
+    sums.count += count
+    return spanE2
+  }
+
+  /// As ``span`` but with a scale per position: element `i` uses `scales[i]` (a row of
+  /// interleaved channels). Adds each element's e² to `positionE2[i]`.
+  @inline(__always)
+  static func positions(
+    _ x: UnsafePointer<Float>, count: Int, scales: UnsafePointer<Float>, divisors: UnsafePointer<Float>,
+    range: Range, q: UnsafeMutablePointer<Int8>?, xhat: UnsafeMutablePointer<Float>?,
+    positionE2: UnsafeMutablePointer<Float>, sums: inout ErrorSums
+  ) {
+    let lo = F8(repeating: range.qmin), hi = F8(repeating: range.qmax)
+    var maxErr = F8()
+    var clipped = I8x8()
+    var sx2 = F8(), se2 = F8(), sxy = F8(), sy2 = F8()
+    var i = 0
+    while i + 8 <= count {
+      let a = loadF8(x, i)
+      var r = roundHalfAway(a / loadF8(divisors, i))
+      clipped.replace(with: clipped &+ 1, where: (r .> hi) .| (r .< lo))
+      r.replace(with: hi, where: r .> hi)
+      r.replace(with: lo, where: r .< lo)
+      let y = r * loadF8(scales, i)
+      if let q { UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: integerLanes(r)), as: SIMD8<Int8>.self) }
+      if let xhat { storeF8(y, xhat, i) }
+      let e = a - y
+      let e2 = e * e
+      storeF8(loadF8(UnsafePointer(positionE2), i) + e2, positionE2, i)
+      sx2 += a * a; se2 += e2; sxy += a * y; sy2 += y * y
+      let ae = absF8(e)
+      maxErr.replace(with: ae, where: ae .> maxErr)
+      i += 8
+    }
+    var tx2 = Double(sx2.sum()), te2 = Double(se2.sum())
+    var txy = Double(sxy.sum()), ty2 = Double(sy2.sum())
+    while i < count {
+      let a = x[i]
+      var r = (a / divisors[i]).rounded()
+      if r > range.qmax || r < range.qmin { sums.clipped += 1 }
+      r = min(max(r, range.qmin), range.qmax)
+      let y = r * scales[i]
+      q?[i] = Int8(r)
+      xhat?[i] = y
+      let e = a - y
+      positionE2[i] += e * e
+      tx2 += Double(a * a); te2 += Double(e * e); txy += Double(a * y); ty2 += Double(y * y)
+      if abs(e) > sums.maxAbsError { sums.maxAbsError = abs(e) }
+      i += 1
+    }
+    sums.sumX2 += tx2; sums.sumE2 += te2; sums.sumXY += txy; sums.sumY2 += ty2
+    let m = horizontalMaxF(maxErr)
+    if m > sums.maxAbsError { sums.maxAbsError = m }
+    sums.clipped += Int(clipped.wrappedSum())
+    sums.count += count
+  }
+}

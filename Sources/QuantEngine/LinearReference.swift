@@ -1,0 +1,96 @@
+import TensorCore
+
+/// Readable scalar reference for the int8/int4 schemes; the fast path must equal it exactly.
+///
+/// Rules (the TFLite converter's): symmetric scale = max|x|/qmax over the scale group; an all-zero
+/// group gets scale 0 (per channel, per group) or 1 (per tensor); `q = clamp(round(x/scale))` with
+/// round half away from zero. Asymmetric (per tensor): range widened to include 0,
+/// scale = (max−min)/(qmax−qmin), zero point = round(qmin − min/scale) clamped,
+/// `q = clamp(round(x/scale) + zp)`. Dequantized: `(q − zp)·scale`.
+enum LinearReference {
+  static func quantize(_ x: UnsafeBufferPointer<Float>, shape: [Int], parameters p: LinearQuantization) throws(QuantError) -> QuantizedData {
+    let layout = try TensorLayout(shape: shape, bufferCount: x.count)
+    if let error = NonFinite.error(in: x) { throw error }
+    // Which scale each element uses.
+    let scaleCount: Int
+    let scaleIndex: (Int) -> Int
+    switch p.granularity {
+    case .tensor:
+      scaleCount = 1
+      scaleIndex = { _ in 0 }
+    case .channel(let axis):
+      let split = try ChannelSplit(shape: shape, axis: axis)
+      scaleCount = split.channels
+      scaleIndex = { split.channel(of: $0) }
+    case .group(let size):
+      let groups = layout.groupsPerRow(size: size)
+      scaleCount = layout.rows * groups
+      scaleIndex = { i in (i / layout.rowLength) * groups + (i % layout.rowLength) / size }
+    }
+    var scales = [Float](repeating: 0, count: scaleCount)
+    var zeroPoints: [Int32] = []
+    if p.asymmetric {
+      let lo = x.min() ?? 0, hi = x.max() ?? 0
+      let (scale, zp) = asymmetricParameters(min: lo, max: hi, qmin: p.qmin, qmax: p.qmax)
+      scales = [scale]
+      zeroPoints = [Int32(zp)]
+    } else {
+      var amax = [Float](repeating: 0, count: scaleCount)
+      for i in 0..<x.count { amax[scaleIndex(i)] = max(amax[scaleIndex(i)], abs(x[i])) }
+      for s in 0..<scaleCount { scales[s] = amax[s] / Float(p.qmax) }
+      if case .tensor = p.granularity, amax[0] == 0 { scales[0] = 1 }
+    }
+    var values = [UInt8](repeating: 0, count: x.count)
+    for i in 0..<x.count {
+      let scale = scales[scaleIndex(i)]
+      let zp = zeroPoints.first.map { Int($0) } ?? 0
+      values[i] = UInt8(bitPattern: Int8(quantizeValue(x[i], scale: scale, zeroPoint: zp, qmin: p.qmin, qmax: p.qmax)))
+    }
+    return QuantizedData(encoding: .linear(p), shape: shape, values: values, scales: scales, zeroPoints: zeroPoints)
+  }
+
+  /// One value: round half away from zero (Swift's default `rounded()`), then clamp.
+  static func quantizeValue(_ x: Float, scale: Float, zeroPoint: Int, qmin: Int, qmax: Int) -> Int {
+    guard scale != 0 else { return 0 }
+    let r = Int((x / scale).rounded()) + zeroPoint
+    return min(max(r, qmin), qmax)
+  }
+
+  /// The converter's asymmetric rule; an all-zero range gets scale 1.
+  static func asymmetricParameters(min lo: Float, max hi: Float, qmin: Int, qmax: Int) -> (scale: Float, zeroPoint: Int) {
+    let low = min(lo, 0), high = max(hi, 0)
+    var scale = (high - low) / Float(qmax - qmin)
+    if scale == 0 { scale = 1 }
+    let zp = (Double(qmin) - Double(low) / Double(scale)).rounded()
+    return (scale, Int(min(max(zp, Double(qmin)), Double(qmax))))
+  }
+
+  /// `(q − zp)·scale` for every element.
+  static func dequantize(_ data: QuantizedData, parameters p: LinearQuantization, into out: UnsafeMutableBufferPointer<Float>) throws(QuantError) {
+    let layout = try TensorLayout(shape: data.shape, bufferCount: out.count)
+    guard data.values.count == layout.count else {
+      throw .malformedData("\(data.values.count) stored values for \(layout.count) elements")
+    }
+    let zp = data.zeroPoints.first.map { Float($0) } ?? 0
+    switch p.granularity {
+    case .tensor:
+      guard let scale = data.scales.first else { throw .malformedData("missing per-tensor scale") }
+      for i in 0..<layout.count { out[i] = (Float(Int8(bitPattern: data.values[i])) - zp) * scale }
+    case .channel(let axis):
+      let split = try ChannelSplit(shape: data.shape, axis: axis)
+      guard data.scales.count == split.channels else {
+        throw .malformedData("\(data.scales.count) scales for \(split.channels) channels")
+      }
+      for i in 0..<layout.count { out[i] = Float(Int8(bitPattern: data.values[i])) * data.scales[split.channel(of: i)] }
+    case .group(let size):
+      let groups = layout.groupsPerRow(size: size)
+      guard data.scales.count == layout.rows * groups else {
+        throw .malformedData("\(data.scales.count) scales for \(layout.rows * groups) groups")
+      }
+      for i in 0..<layout.count {
+        let g = (i / layout.rowLength) * groups + (i % layout.rowLength) / size
+        out[i] = Float(Int8(bitPattern: data.values[i])) * data.scales[g]
+      }
+    }
+  }
+}
