@@ -115,11 +115,12 @@ public struct QuantizeJob: Sendable {
       throw .quantization(file: file, tensor: tensor.name, reason: "no scheme produces the requested encoding")
     }
     let data = try TensorValues.withValues(of: tensor, file: file) { values throws(WorkflowError) -> QuantizedData in
-      do {
+      do throws(QuantError) {
         return try Quantizer.quantize(values, shape: tensor.shape, scheme: scheme, channelAxis: axis)
-      } catch let QuantError.nonFinite(count, firstIndex) {
-        throw .nonFinite(file: file, tensor: tensor.name, count: count, firstIndex: firstIndex)
       } catch {
+        if case let .nonFinite(count, firstIndex) = error {
+          throw .nonFinite(file: file, tensor: tensor.name, count: count, firstIndex: firstIndex)
+        }
         throw .quantization(file: file, tensor: tensor.name, reason: error.description)
       }
     }

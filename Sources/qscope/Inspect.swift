@@ -40,5 +40,5 @@ extension QScope {
   }
 }
 
-extension Scheme: @retroactive ExpressibleByArgument {}
-extension ReportFormat: @retroactive ExpressibleByArgument {}
+extension Scheme: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}

@@ -10,23 +10,32 @@ struct QScope: ParsableCommand {
     abstract: "Inspect model weights and quantize them per layer (.safetensors, .gguf, .tflite, .keras/.h5).",
     discussion: "With no subcommand, opens FILE (default: the bundled sample model) in the interactive inspector.",
     version: "0.1.0",
-    subcommands: [Inspect.self, Quantize.self])
+    subcommands: [Open.self, Inspect.self, Quantize.self],
+    defaultSubcommand: Open.self)
+}
 
-  @Argument(help: "Model file to open (default: the bundled sample model).")
-  var file: String?
+extension QScope {
+  /// The main job: the interactive inspector.
+  struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "open", abstract: "Open a model in the interactive inspector (the default command).")
 
-  @Option(help: "Theme name or path to a .theme file.")
-  var theme: String?
+    @Argument(help: "Model file to open (default: the bundled sample model).")
+    var file: String?
 
-  @Option(help: "Evaluation data (.npz with x and optional y).")
-  var data: String?
+    @Option(help: "Theme name or path to a .theme file.")
+    var theme: String?
 
-  mutating func run() throws {
-    let path = try file ?? SampleModel.defaultPath()
-    // Until the interactive inspector lands, the main job prints the inspect table.
-    let (model, _) = try ModelOpener.open(path: path)
-    let report = try Inspector.inspect(model, options: .init(scheme: .int8))
-    print(report.rendered(as: .table), terminator: "")
+    @Option(help: "Evaluation data (.npz with x and optional y).")
+    var data: String?
+
+    mutating func run() throws {
+      let path = try file ?? SampleModel.defaultPath()
+      // Until the interactive inspector lands, the main job prints the inspect table.
+      let (model, _) = try ModelOpener.open(path: path)
+      let report = try Inspector.inspect(model, options: .init(scheme: .int8))
+      print(report.rendered(as: .table), terminator: "")
+    }
   }
 }
 
