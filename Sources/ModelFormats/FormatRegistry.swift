@@ -5,6 +5,7 @@ public enum FormatRegistry {
   /// All registered formats. A format joins the tool by being listed here.
   public static let formats: [any ModelFormat.Type] = [
     // One line per format.
+    TFLiteFormat.self,
   ]
 
   /// The format for a kind.
