@@ -169,3 +169,19 @@ import TensorCore
     #expect(float.map(\.name) == int8.map(\.name))
   }
 }
+
+@Suite struct TFLiteAsymmetricRoutingTests {
+  @Test("int8-asym always goes through DEQUANTIZE, even when a zero point happens to be 0")
+  func asymmetricNeverHybrid() throws {
+    let model = try TFLiteFormat.open(path: try TFLiteTestSupport.fixture("conv.tflite"))
+    let requests = model.tensors.enumerated().filter { $0.element.isQuantizable }.map {
+      TensorWriteRequest(tensorIndex: $0.offset, encoding: TFLiteTestSupport.scheme(8, .tensor, asym: true))
+    }
+    let (path, _) = try TFLiteTestSupport.write(model, requests)
+    let view = TFLiteTestSupport.view(try TFLiteFile.parse(path: path))
+    for op in view where ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"].contains(op.name) {
+      #expect(op.inputs[1].hasPrefix("dq(v2)>"), "\(op.name) reads \(op.inputs[1])")
+      #expect(op.version == 1)
+    }
+  }
+}

@@ -36,15 +36,18 @@ extension TFLiteFormat {
       let zeroPoints = data.zeroPoints.isEmpty ? [Int64](repeating: 0, count: groups) : data.zeroPoints.map(Int64.init)
       // A one-element per-channel axis is stored as per-tensor, as the converter does.
       if groups == 1 { axis = nil }
+      let hybridSafe = !linear.asymmetric && linear.qmin >= -linear.qmax
       if linear.bits == 4 {
         var packed = [UInt8](repeating: 0, count: (count + 1) / 2)
         for (i, value) in data.values.enumerated() {
           let nibble = value & 0x0F
           packed[i / 2] |= i % 2 == 0 ? nibble : nibble << 4
         }
-        return TFLiteStoredWeight(type: .int4, bytes: packed, scales: data.scales, zeroPoints: zeroPoints, axis: axis)
+        return TFLiteStoredWeight(type: .int4, bytes: packed, scales: data.scales, zeroPoints: zeroPoints, axis: axis,
+                                  fitsHybridKernels: hybridSafe)
       }
-      return TFLiteStoredWeight(type: .int8, bytes: data.values, scales: data.scales, zeroPoints: zeroPoints, axis: axis)
+      return TFLiteStoredWeight(type: .int8, bytes: data.values, scales: data.scales, zeroPoints: zeroPoints, axis: axis,
+                                fitsHybridKernels: hybridSafe)
     case .bfloat16, .blocks:
       throw fail(encodingProblem(data.encoding) ?? "encoding not supported")
     }

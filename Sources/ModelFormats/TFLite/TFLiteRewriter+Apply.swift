@@ -8,7 +8,9 @@ struct TFLiteStoredWeight {
   var zeroPoints: [Int64] = []
   /// The per-channel axis, nil for one scale (or no quantization).
   var axis: Int?
-  var isSymmetric: Bool { zeroPoints.allSatisfy { $0 == 0 } }
+  /// False for asymmetric schemes and ranges reaching -128: hybrid kernels assume [-qmax, qmax].
+  var fitsHybridKernels = true
+  var isSymmetric: Bool { fitsHybridKernels && zeroPoints.allSatisfy { $0 == 0 } }
   var isQuantized: Bool { !scales.isEmpty }
 }
 
