@@ -40,7 +40,9 @@ let package = Package(
     .testTarget(
       name: "QuantEngineTests", dependencies: ["QuantEngine", "TensorCore"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"]),
+    .testTarget(
+      name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "ModelFormats", "QuantEngine", "TensorCore"]),
     .testTarget(name: "TUIKitTests", dependencies: ["TUIKit"]),
     .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows"]),

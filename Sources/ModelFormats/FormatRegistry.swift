@@ -6,6 +6,7 @@ public enum FormatRegistry {
   public static let formats: [any ModelFormat.Type] = [
     SafetensorsFormat.self,
     // One line per format.
+    TFLiteFormat.self,
   ]
 
   /// The format for a kind.

@@ -1,0 +1,136 @@
+import TensorCore
+
+extension TFLiteFormat {
+  public static func canStore(_ encoding: QuantEncoding, tensor: ModelTensor, in model: Model) -> StoreDecision {
+    if let reason = encodingProblem(encoding) { return .notStorable(reason: reason) }
+    guard let context = model.formatContext as? TFLiteContext,
+      let index = model.tensors.firstIndex(where: { $0.name == tensor.name && $0.location.offset == tensor.location.offset }),
+      index < context.tensorRefs.count
+    else { return .notStorable(reason: "the tensor is not part of this TFLite model") }
+    let ref = context.tensorRefs[index]
+    let rewriter = TFLiteRewriter(file: context.file)
+    if let reason = rewriter.unsupportedReason(ref.subgraph, ref.tensor) { return .notStorable(reason: reason) }
+    if case let .linear(linear) = encoding, case let .channel(axis) = linear.granularity {
+      guard axis >= 0, axis < tensor.shape.count else {
+        return .notStorable(reason: "channel axis \(axis) does not exist in shape \(Shape.describe(tensor.shape))")
+      }
+    }
+    return .storable
+  }
+
+  /// Why TFLite cannot hold an encoding at all, or nil.
+  static func encodingProblem(_ encoding: QuantEncoding) -> String? {
+    switch encoding {
+    case .float32, .float16: return nil
+    case .bfloat16:
+      return "LiteRT has no bfloat16 weight path (DEQUANTIZE takes int8, int4, int16 and float16)"
+    case .blocks:
+      return "TFLite has no ggml block types"
+    case let .linear(linear):
+      if case .group = linear.granularity {
+        return "TFLite stores one scale per tensor or per channel; group-wise scales need a blockwise format LiteRT's builtin kernels do not read"
+      }
+      switch linear.bits {
+      case 8:
+        guard linear.qmin >= -128, linear.qmax <= 127 else { return "int8 values must lie in [-128, 127]" }
+      case 4:
+        guard !linear.asymmetric else { return "int4 weights must be symmetric (zero point 0)" }
+        guard linear.qmin >= -8, linear.qmax <= 7 else { return "int4 values must lie in [-8, 7]" }
+      default:
+        return "TFLite stores 8- or 4-bit integer weights, not \(linear.bits)-bit"
+      }
+      return nil
+    }
+  }
+
+  public static func write(
+    _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
+    options: WriteOptions
+  ) throws(FormatError) -> [String] {
+    guard let context = model.formatContext as? TFLiteContext else {
+      throw .unsupported(file: model.path, what: "model", reason: "it was not opened as a TFLite file")
+    }
+    var rewriter = TFLiteRewriter(file: context.file)
+    var notes: [String] = []
+    var rewritten: Set<Int> = []
+    for (n, request) in requests.enumerated() {
+      if options.cancellation?.isCancelled == true { throw .io(.cannotWrite(path: path, reason: "cancelled")) }
+      guard request.tensorIndex >= 0, request.tensorIndex < model.tensors.count, request.tensorIndex < context.tensorRefs.count else {
+        throw .cannotStore(file: path, tensor: "#\(request.tensorIndex)", reason: "no such tensor")
+      }
+      let tensor = model.tensors[request.tensorIndex]
+      let ref = context.tensorRefs[request.tensorIndex]
+      if let reason = encodingProblem(request.encoding) ?? rewriter.unsupportedReason(ref.subgraph, ref.tensor) {
+        notes.append("warning: kept tensor '\(tensor.name)' unchanged: \(reason)")
+        continue
+      }
+      let data: QuantizedData
+      do { data = try provider(tensor, request.encoding) } catch {
+        throw .cannotStore(file: path, tensor: tensor.name, reason: "\(error)")
+      }
+      let weight = try storedWeight(data, tensor: tensor, file: path)
+      rewriter.rewrite(ref.subgraph, ref.tensor, to: weight)
+      rewritten.insert(request.tensorIndex)
+      options.progress?(ProgressUpdate(completed: n + 1, total: requests.count, item: tensor.name))
+    }
+    let tree = rewriter.finish()
+    var encoder = FlatBufferEncoder(schema: TFLiteSchema.schema, source: context.file.file.bytes,
+                                    capacity: context.file.file.count + (1 << 16))
+    let bytes: [UInt8]
+    do { bytes = try encoder.finish(root: tree, identifier: TFLiteSchema.identifier) } catch {
+      throw .unsupported(file: path, what: "model rewrite", reason: error.description)
+    }
+    guard bytes.count < FlatBufferDecoder.maxBufferSize else {
+      throw .unsupported(file: path, what: "output size",
+                         reason: "the rewritten model is \(bytes.count) bytes; models over 2 GiB (Buffer.offset) are not written yet")
+    }
+    for field in Set(encoder.droppedFields).sorted() {
+      notes.append("warning: dropped \(field), which is newer than QuantScope's TFLite schema")
+    }
+    try commit(bytes, to: path, model: model, context: context, rewritten: rewritten, options: options)
+    return notes
+  }
+
+  /// Writes through a temp file, re-reads it with our own verifier, checks every untouched
+  /// constant kept its bytes, then renames it into place.
+  static func commit(
+    _ bytes: [UInt8], to path: String, model: Model, context: TFLiteContext, rewritten: Set<Int>, options: WriteOptions
+  ) throws(FormatError) {
+    let writer: AtomicFileWriter
+    do {
+      writer = try AtomicFileWriter(destination: path, inputs: [model.path], overwrite: options.overwrite)
+      writer.injectedFailureAfterBytes = options.injectedFailureAfterBytes
+      try writer.write(bytes)
+      try writer.finishWriting()
+    } catch { throw .io(error) }
+    do {
+      let reread = try TFLiteFile.parse(path: writer.temporaryPath)
+      try verify(reread, against: context, model: model, rewritten: rewritten, path: path)
+    } catch {
+      writer.abort()
+      throw .io(.verificationFailed(path: path, reason: error.description))
+    }
+    do { try writer.commit() } catch { throw .io(error) }
+  }
+
+  static func verify(
+    _ written: TFLiteFile, against context: TFLiteContext, model: Model, rewritten: Set<Int>, path: String
+  ) throws(FormatError) {
+    let original = context.file
+    guard written.subgraphs.count == original.subgraphs.count, written.signatures.count == original.signatures.count,
+      written.metadata.count == original.metadata.count
+    else { throw .invalid(file: path, what: "rewritten model", offset: nil, reason: "subgraphs, signatures or metadata changed") }
+    for (index, ref) in context.tensorRefs.enumerated() where !rewritten.contains(index) {
+      let sg = written.subgraphs[ref.subgraph]
+      guard ref.tensor < sg.tensors.count else {
+        throw .invalid(file: path, what: "rewritten model", offset: nil, reason: "tensor \(ref.tensor) is missing")
+      }
+      let range = written.buffers[sg.tensors[ref.tensor].buffer]
+      let before = model.tensors[index].location.bytes
+      guard let after = try? written.file.slice(offset: range.offset, count: range.count), after.elementsEqual(before) else {
+        throw .badTensor(file: path, tensor: model.tensors[index].name, offset: range.offset,
+                         reason: "bytes changed although the tensor was not rewritten")
+      }
+    }
+  }
+}
