@@ -83,19 +83,22 @@ public struct MinimumSize: Sendable {
   }
 
   /// The message shown instead of the UI when the terminal is too small.
-  public func message(for size: Size) -> String {
-    "Terminal too small: need \(width)×\(height), have \(size.width)×\(size.height)"
+  public func message(for size: Size, glyphs: Glyphs = .unicode) -> String {
+    let times = glyphs.isUnicode ? "×" : "x"
+    return "Terminal too small: need \(width)\(times)\(height), have \(size.width)\(times)\(size.height)"
   }
 
   /// Draws the too-small message into `buffer`, wrapped and centred, in place of the UI.
   ///
   /// - Returns: `true` when the message was drawn (the size is too small), `false` otherwise.
   @discardableResult
-  public func renderMessageIfNeeded(into buffer: inout ScreenBuffer, style: Style = Style()) -> Bool {
+  public func renderMessageIfNeeded(
+    into buffer: inout ScreenBuffer, style: Style = Style(), glyphs: Glyphs = .unicode
+  ) -> Bool {
     let size = Size(width: buffer.width, height: buffer.height)
     guard !isSatisfied(by: size) else { return false }
     buffer.fill(buffer.bounds, with: Cell(" ", style: style))
-    let lines = TextWrap.wrap(message(for: size), width: buffer.width)
+    let lines = TextWrap.wrap(message(for: size, glyphs: glyphs), width: buffer.width)
     let top = max(0, (buffer.height - lines.count) / 2)
     for (n, line) in lines.enumerated() {
       let lineWidth = CharWidth.width(of: line)

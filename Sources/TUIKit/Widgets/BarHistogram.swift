@@ -16,7 +16,7 @@ public struct HistogramMarker: Sendable, Hashable {
 
 /// A histogram of vertical bars with eighth-block tops, over a value range, with markers.
 ///
-/// Bins are resampled to the area's width (summed when there are more bins than columns).
+/// Bins are resampled to the area's width (averaged when there are more bins than columns).
 /// Markers are drawn in the empty space above the bars, and recolour the bar cells they cross,
 /// so the quantization grid and the clip range stay visible over dense data.
 public struct BarHistogram: Widget {
@@ -41,14 +41,20 @@ public struct BarHistogram: Widget {
     self.glyphs = glyphs
   }
 
-  /// The counts resampled to `width` columns.
+  /// The counts resampled to `width` columns (the mean of the bins falling in each column).
   public func columns(width: Int) -> [Double] {
     guard width > 0, !counts.isEmpty else { return [Double](repeating: 0, count: max(0, width)) }
     var result = [Double](repeating: 0, count: width)
     if counts.count >= width {
-      for (bin, count) in counts.enumerated() where count.isFinite {
-        result[min(width - 1, bin * width / counts.count)] += max(0, count)
+      // Average, not sum: when bins do not divide evenly, some columns get one bin more, and
+      // summing would draw those as spikes.
+      var members = [Int](repeating: 0, count: width)
+      for (bin, count) in counts.enumerated() {
+        let column = min(width - 1, bin * width / counts.count)
+        result[column] += count.isFinite ? max(0, count) : 0
+        members[column] += 1
       }
+      for column in 0..<width where members[column] > 0 { result[column] /= Double(members[column]) }
     } else {
       for column in 0..<width {
         let value = counts[min(counts.count - 1, column * counts.count / width)]

@@ -33,7 +33,7 @@ public struct Block: Widget {
     buffer.drawBox(area, glyphs: glyphs, style: borderStyle)
     if let title, !title.isEmpty, area.width > 4 {
       let titleArea = Rect(x: area.x + 2, y: area.y, width: area.width - 4, height: 1)
-      let fitted = TextWrap.truncate(" \(title) ", width: titleArea.width, ellipsis: glyphs.ellipsis)
+      let fitted = " " + TextWrap.truncate(title, width: titleArea.width - 2, ellipsis: glyphs.ellipsis) + " "
       buffer.write(fitted, at: Point(x: titleArea.x, y: titleArea.y), style: titleStyle, clip: titleArea)
     }
   }

@@ -70,7 +70,9 @@ public struct ListPicker: Widget {
       if isSelected { base = base.patched(with: selectedStyle) }
       buffer.fill(rect, with: Cell(" ", style: base))
       let note = item.disabledReason ?? item.detail ?? ""
-      let noteWidth = note.isEmpty ? 0 : min(rect.width / 2, CharWidth.width(of: note))
+      // The label keeps at least half the row; the note gets what is left of the rest.
+      let labelWidth = min(CharWidth.width(of: item.label), rect.width / 2)
+      let noteWidth = note.isEmpty ? 0 : min(CharWidth.width(of: note), max(0, rect.width - 3 - labelWidth))
       let labelRect = Rect(x: rect.x + 1, y: rect.y, width: max(0, rect.width - 2 - (noteWidth > 0 ? noteWidth + 1 : 0)), height: 1)
       buffer.write(item.label, in: labelRect, alignment: .left, style: base, ellipsis: glyphs.ellipsis)
       if noteWidth > 0 {
