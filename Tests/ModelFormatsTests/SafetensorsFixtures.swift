@@ -75,6 +75,7 @@ enum SafetensorsFixtures {
       ("num_batches_tracked", .i64, [], [7, 0, 0, 0, 0, 0, 0, 0]),
       ("empty.weight", .f32, [0, 4], []),
       ("lm_head.weight", .bf16, [3, 4], bfloat16Bytes(values(12, seed: 6))),
+      ("encoder.layer.0.output.dense.weight", .bf16, [3, 4], bfloat16Bytes(values(12, seed: 7))),
     ]
   }
 

@@ -40,7 +40,7 @@ import TensorCore
     #expect(model.tensors.map(\.name) == [
       "num_batches_tracked", "conv1.weight", "embeddings.word_embeddings.weight", "empty.weight",
       "encoder.layer.0.attention.self.query.bias", "encoder.layer.0.attention.self.query.weight",
-      "encoder.layer.0.LayerNorm.weight", "lm_head.weight",
+      "encoder.layer.0.LayerNorm.weight", "encoder.layer.0.output.dense.weight", "lm_head.weight",
     ])
   }
 
@@ -100,7 +100,7 @@ import TensorCore
     let output = outFolder + "/q.safetensors"
     let requests = [
       try request(model, "encoder.layer.0.attention.self.query.weight", Self.int8Channel),
-      try request(model, "lm_head.weight", Self.int4Group2),
+      try request(model, "encoder.layer.0.output.dense.weight", Self.int4Group2),
     ]
     let notes = try SafetensorsFormat.write(model, requests: requests, provider: provider, to: output, options: .init())
     let written = try SafetensorsFormat.open(path: output)
@@ -115,12 +115,13 @@ import TensorCore
     #expect(got.scales == reference.scales)
     #expect(try tensor(written, "encoder.layer.0.attention.self.query.weight_scale").shape == [4, 1])
 
-    let head = try tensor(model, "lm_head.weight")
-    let headReference = try expected(head, Self.int4Group2)
-    let headGot = try unpack(written, module: "lm_head", bits: 4)
-    #expect(headGot.q == headReference.values.map { Int32(Int8(bitPattern: $0)) })
-    #expect(try tensor(written, "lm_head.weight_scale").shape == [3, 2])
-    #expect(written.tensorIndex(named: "lm_head.weight_zero_point") == nil)
+    let dense = try tensor(model, "encoder.layer.0.output.dense.weight")
+    let denseReference = try expected(dense, Self.int4Group2)
+    let denseGot = try unpack(written, module: "encoder.layer.0.output.dense", bits: 4)
+    #expect(denseGot.q == denseReference.values.map { Int32(Int8(bitPattern: $0)) })
+    #expect(denseGot.scales == denseReference.scales)
+    #expect(try tensor(written, "encoder.layer.0.output.dense.weight_scale").shape == [3, 2])
+    #expect(written.tensorIndex(named: "encoder.layer.0.output.dense.weight_zero_point") == nil)
 
     let config = try SafetensorsFormat.readJSONFile(outFolder + "/config.json")
     #expect(config["model_type"] == .string("bert"))
@@ -133,9 +134,10 @@ import TensorCore
     #expect(group0["weights"]?["num_bits"] == .number("8"))
     let group1 = try #require(quantization["config_groups"]?["group_1"])
     #expect(group1["weights"]?["group_size"] == .number("2"))
-    #expect(group1["targets"] == .array([.string("lm_head")]))
+    #expect(group1["targets"] == .array([.string("encoder.layer.0.output.dense")]))
+    #expect(quantization["ignore"] == .array([.string("empty"), .string("lm_head")]))
     #expect(notes.contains { $0.hasPrefix("wrote \(outFolder)/config.json") })
-    #expect(notes.contains { $0.hasPrefix("int weight scales are stored as F32") })  // lm_head is BF16
+    #expect(notes.contains { $0.hasPrefix("int weight scales are stored as F32") })  // output.dense is BF16
   }
 
   @Test("asymmetric per-tensor int8 stores an unpacked I8 zero point")
@@ -164,9 +166,13 @@ import TensorCore
     #expect(try decide("encoder.layer.0.attention.self.query.bias", Self.int4Group2) == .notStorable(reason: "compressed-tensors stores int weights of 2-D Linear layers only; this tensor is 1-D"))
     #expect(try decide("conv1.weight", .float16) == .storable)
     let twoBits = QuantEncoding.linear(.init(bits: 2, qmin: -1, qmax: 1, granularity: .tensor, asymmetric: false))
-    #expect(try decide("lm_head.weight", twoBits) == .notStorable(reason: "compressed-tensors pack-quantized is written with 4 or 8 bits only, not 2"))
+    #expect(try decide("encoder.layer.0.output.dense.weight", twoBits) == .notStorable(reason: "compressed-tensors pack-quantized is written with 4 or 8 bits only, not 2"))
     let axis1 = QuantEncoding.linear(.init(bits: 8, qmin: -127, qmax: 127, granularity: .channel(axis: 1), asymmetric: false))
-    #expect(try decide("lm_head.weight", axis1) == .notStorable(reason: "per-channel scales must run along axis 0 (output rows), not axis 1"))
+    #expect(try decide("encoder.layer.0.output.dense.weight", axis1) == .notStorable(reason: "per-channel scales must run along axis 0 (output rows), not axis 1"))
+    let loaderReason = "compressed-tensors loaders (vLLM) take int weights for Linear layers only; embeddings and lm_head stay float"
+    #expect(try decide("lm_head.weight", Self.int8Channel) == .notStorable(reason: loaderReason))
+    #expect(try decide("embeddings.word_embeddings.weight", Self.int8Channel) == .notStorable(reason: loaderReason))
+    #expect(try decide("lm_head.weight", .bfloat16) == .storable)
     #expect(try decide("num_batches_tracked", Self.int8Channel) == .notStorable(reason: "only float weights are quantized; this tensor is I64"))
   }
 
@@ -190,7 +196,7 @@ import TensorCore
     let model = try SafetensorsFormat.open(path: SafetensorsFixtures.writeModel())
     let folder = try SafetensorsFixtures.makeFolder()
     let output = folder + "/fail.safetensors"
-    let requests = [try request(model, "lm_head.weight", Self.int8Channel)]
+    let requests = [try request(model, "encoder.layer.0.output.dense.weight", Self.int8Channel)]
     #expect(throws: FormatError.io(.cannotWrite(path: output, reason: "No space left on device"))) {
       try SafetensorsFormat.write(model, requests: requests, provider: provider, to: output, options: .init(injectedFailureAfterBytes: 64))
     }
