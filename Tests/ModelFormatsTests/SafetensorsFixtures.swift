@@ -8,9 +8,22 @@ import TensorCore
 enum SafetensorsFixtures {
   typealias TensorSpec = (name: String, dtype: DType, shape: [Int], bytes: [UInt8])
 
-  /// A fresh empty folder under the system temporary folder.
+  /// This process's folder of test folders. Swift Testing has no global tear-down, so each run
+  /// removes the folders of earlier runs whose process is gone instead.
+  static let root: URL = {
+    let parent = FileManager.default.temporaryDirectory.appendingPathComponent("qscope-safetensors-tests")
+    let pid = ProcessInfo.processInfo.processIdentifier
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] {
+      if let other = Int32(name), other != pid, kill(other, 0) != 0 {
+        try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+      }
+    }
+    return parent.appendingPathComponent(String(pid))
+  }()
+
+  /// A fresh empty folder for one test.
   static func makeFolder() throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("qscope-st-\(UUID().uuidString)")
+    let url = root.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path
   }
