@@ -28,6 +28,7 @@ import TensorCore
     #expect(model.fileBytes == shard1 + shard2)
     #expect(model.metadata.contains(MetadataEntry(key: "index.total_size", value: "123")))
     #expect(model.notes.first == "sharded: 2 files listed in model.safetensors.index.json")
+    #expect(try FormatRegistry.open(path: folder + "/model.safetensors.index.json").tensors.count == model.tensors.count)
     for spec in SafetensorsFixtures.smallModel() {
       #expect(model.tensors.first { $0.name == spec.name }.map { Array($0.location.bytes) } == spec.bytes)
     }

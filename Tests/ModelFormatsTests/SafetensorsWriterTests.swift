@@ -105,6 +105,7 @@ import TensorCore
     let notes = try SafetensorsFormat.write(model, requests: requests, provider: provider, to: output, options: .init())
     let written = try SafetensorsFormat.open(path: output)
     #expect(written.tensorIndex(named: "encoder.layer.0.attention.self.query.weight") == nil)
+    #expect(written.notes.contains("contains compressed-tensors packed weights (shown as stored I32 words)"))
 
     let query = try tensor(model, "encoder.layer.0.attention.self.query.weight")
     let expected = SafetensorsReferenceQuantizer.provider
@@ -230,4 +231,32 @@ import TensorCore
     let written = try SafetensorsFormat.open(path: output)
     #expect(Set(written.tensors.map(\.name)) == Set(model.tensors.map(\.name)))
   }
+
+  @Test("cancellation stops the write and leaves nothing; progress ends at the file size")
+  func cancellationAndProgress() throws {
+    let model = try SafetensorsFormat.open(path: SafetensorsFixtures.writeModel())
+    let folder = try SafetensorsFixtures.makeFolder()
+    let token = CancellationToken()
+    token.cancel()
+    #expect(throws: FormatError.io(.cannotWrite(path: folder + "/c.safetensors", reason: "cancelled"))) {
+      try SafetensorsFormat.write(model, requests: [], provider: provider, to: folder + "/c.safetensors", options: .init(cancellation: token))
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    let updates = ProgressLog()
+    let output = folder + "/p.safetensors"
+    _ = try SafetensorsFormat.write(model, requests: [], provider: provider, to: output, options: .init(progress: { updates.append($0) }))
+    let last = try #require(updates.all.last)
+    let size = try SafetensorsFixtures.read(output).count
+    #expect(last.completed == last.total)
+    #expect(last.total == size)
+    #expect(updates.all.count == model.tensors.count)
+  }
+}
+
+/// Collects progress updates from the writer's callback.
+final class ProgressLog: @unchecked Sendable {
+  private var updates: [ProgressUpdate] = []
+  private let lock = NSLock()
+  func append(_ update: ProgressUpdate) { lock.lock(); updates.append(update); lock.unlock() }
+  var all: [ProgressUpdate] { lock.lock(); defer { lock.unlock() }; return updates }
 }
