@@ -33,6 +33,12 @@ extension SafetensorsFormat {
     guard tensor.name.hasSuffix(".weight"), tensor.name.count > ".weight".count else {
       return .notStorable(reason: "only Linear weights named '<module>.weight' can be stored as compressed-tensors")
     }
+    // vLLM applies compressed-tensors schemes to Linear layers only; a packed embedding or lm_head
+    // leaves it with weights it has no parameter for, so the model would not load (llm-compressor
+    // keeps lm_head in float for the same reason).
+    if tensor.role == .embedding || Naming.layer(of: tensor.name).hasSuffix("lm_head") {
+      return .notStorable(reason: "compressed-tensors loaders (vLLM) take int weights for Linear layers only; embeddings and lm_head stay float")
+    }
     switch linear.granularity {
     case .tensor: break
     case let .channel(axis):

@@ -3,10 +3,11 @@ import TensorCore
 extension SafetensorsFormat.JSON {
   /// Parses one JSON value (RFC 8259) surrounded by optional whitespace.
   ///
-  /// Every byte is read through a bounds-checked ``ByteReader``; nesting is capped so a hostile
-  /// header cannot exhaust the stack. The text should already be checked as UTF-8.
+  /// The text is copied once from the (bounds-checked) slice and every access checks the cursor
+  /// against its length; nesting is capped so a hostile header cannot exhaust the stack. The text
+  /// should already be checked as UTF-8.
   static func parse(_ text: UnsafeRawBufferPointer) throws(SafetensorsFormat.JSONSyntaxError) -> Self {
-    var parser = Parser(reader: ByteReader(text))
+    var parser = Parser(bytes: Array(text))
     parser.skipWhitespace()
     let value = try parser.parseValue(depth: 0)
     parser.skipWhitespace()
@@ -32,13 +33,13 @@ private struct Parser {
   typealias JSON = SafetensorsFormat.JSON
   static let maxDepth = 128
 
-  let reader: ByteReader
+  let bytes: [UInt8]
   var position = 0
 
-  init(reader: ByteReader) { self.reader = reader }
+  init(bytes: [UInt8]) { self.bytes = bytes }
 
   /// The byte at the cursor, or nil at the end of the text.
-  func current() -> UInt8? { try? reader.peek(UInt8.self, at: position) }
+  func current() -> UInt8? { position < bytes.count ? bytes[position] : nil }
 
   mutating func next() throws(SyntaxError) -> UInt8 {
     guard let byte = current() else { throw .init(offset: position, reason: "unexpected end of JSON") }
@@ -127,10 +128,7 @@ private struct Parser {
       guard let digit = current(), isDigit(digit) else { throw .init(offset: start, reason: "invalid number") }
       skipDigits()
     }
-    guard let raw = try? reader.slice(at: start, count: position - start) else {
-      throw .init(offset: start, reason: "invalid number")
-    }
-    return .number(String(decoding: raw, as: UTF8.self))
+    return .number(String(decoding: bytes[start..<position], as: UTF8.self))
   }
 
   func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -142,18 +140,20 @@ private struct Parser {
   mutating func parseString() throws(SyntaxError) -> String {
     let start = position
     position += 1
-    var bytes: [UInt8] = []
+    var text: [UInt8] = []
     while true {
+      // Copy the run of plain characters up to the next quote, backslash or control character.
+      let runStart = position
+      while let byte = current(), byte != 0x22, byte != 0x5C, byte >= 0x20 { position += 1 }
+      text += bytes[runStart..<position]
       let byte = try next()
       switch byte {
       case UInt8(ascii: "\""):
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: text, as: UTF8.self)
       case UInt8(ascii: "\\"):
-        try parseEscape(into: &bytes)
-      case 0..<0x20:
-        throw .init(offset: position - 1, reason: "control character in string starting at \(start)")
+        try parseEscape(into: &text)
       default:
-        bytes.append(byte)
+        throw .init(offset: position - 1, reason: "control character in string starting at \(start)")
       }
     }
   }

@@ -28,29 +28,40 @@ extension SafetensorsFormat {
       lowered.contains("embed") || lowered.contains("wte") || lowered.contains("wpe")
     }
 
-    static func role(name: String, shape: [Int]) -> TensorRole {
-      let parameter = parameter(of: name).lowercased()
-      let module = layer(of: name).lowercased()
-      if parameter == "bias" { return .bias }
-      if shape.count <= 1 && isNormName(module) && parameter == "weight" { return .norm }
-      if shape.count >= 2 && isEmbeddingName(module) { return .embedding }
-      if parameter == "weight" && shape.count >= 2 { return .weight }
+    /// The lower-cased module path and parameter name, computed once per tensor.
+    struct Parts {
+      var module: String
+      var parameter: String
+      init(_ name: String) {
+        module = layer(of: name).lowercased()
+        parameter = Naming.parameter(of: name).lowercased()
+      }
+    }
+
+    static func role(name: String, shape: [Int]) -> TensorRole { role(Parts(name), shape: shape) }
+
+    static func role(_ parts: Parts, shape: [Int]) -> TensorRole {
+      if parts.parameter == "bias" { return .bias }
+      if shape.count <= 1 && isNormName(parts.module) && parts.parameter == "weight" { return .norm }
+      if shape.count >= 2 && isEmbeddingName(parts.module) { return .embedding }
+      if parts.parameter == "weight" && shape.count >= 2 { return .weight }
       return .other
     }
 
-    static func op(name: String, shape: [Int]) -> String? {
-      let module = layer(of: name).lowercased()
-      let parameter = parameter(of: name).lowercased()
-      if isEmbeddingName(module) && shape.count == 2 { return "Embedding" }
-      if shape.count == 4 && parameter == "weight" { return "Conv" }
-      if isNormName(module) && shape.count <= 1 && (parameter == "weight" || parameter == "bias") { return "Norm" }
-      if shape.count == 2 && parameter == "weight" { return "Linear" }
+    static func op(name: String, shape: [Int]) -> String? { op(Parts(name), shape: shape) }
+
+    static func op(_ parts: Parts, shape: [Int]) -> String? {
+      if isEmbeddingName(parts.module) && shape.count == 2 { return "Embedding" }
+      if shape.count == 4 && parts.parameter == "weight" { return "Conv" }
+      if isNormName(parts.module) && shape.count <= 1 && (parts.parameter == "weight" || parts.parameter == "bias") { return "Norm" }
+      if shape.count == 2 && parts.parameter == "weight" { return "Linear" }
       return nil
     }
 
     /// Builds a tensor with the guessed fields filled in.
     static func tensor(_ entry: Header.Entry, location: TensorLocation) -> ModelTensor {
-      let role = role(name: entry.name, shape: entry.shape)
+      let parts = Parts(entry.name)
+      let role = role(parts, shape: entry.shape)
       let quantizable = entry.dtype.isFloatingPoint && entry.shape.count >= 2 && (role == .weight || role == .embedding)
       var note: String?
       if !entry.dtype.isPlainDecodable {
@@ -58,7 +69,7 @@ extension SafetensorsFormat {
       }
       return ModelTensor(
         name: entry.name, shape: entry.shape, dtype: entry.dtype, location: location, layer: layer(of: entry.name),
-        op: op(name: entry.name, shape: entry.shape), role: role, isQuantizable: quantizable, channelAxis: 0,
+        op: op(parts, shape: entry.shape), role: role, isQuantizable: quantizable, channelAxis: 0,
         note: note)
     }
 
