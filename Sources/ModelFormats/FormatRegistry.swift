@@ -4,7 +4,7 @@ import TensorCore
 public enum FormatRegistry {
   /// All registered formats. A format joins the tool by being listed here.
   public static let formats: [any ModelFormat.Type] = [
-    // One line per format.
+    GGUFFormat.self,
   ]
 
   /// The format for a kind.
