@@ -107,4 +107,10 @@ enum GGUFFixture {
     }
     return QuantizedData(encoding: encoding, shape: tensor.shape, values: out.bytes)
   }
+
+  /// Zero blocks of the requested type without touching the source data (for sparse huge files).
+  static let castingProviderSkippingDecode: QuantizedDataProvider = { tensor, encoding in
+    guard case let .blocks(type) = encoding else { return try castingProvider(tensor, encoding) }
+    return QuantizedData(encoding: encoding, shape: tensor.shape, values: [UInt8](repeating: 0, count: type.byteCount(elements: tensor.elementCount) ?? 0))
+  }
 }
