@@ -129,3 +129,19 @@ import TensorCore
     #expect(LlamaFileType(preset: "q7_k") == nil)
   }
 }
+
+@Suite struct GGUFQuantizePlanTests {
+  @Test func sampleQ4KMPlanExplainsFallbacks() throws {
+    let model = try GGUFFormat.open(path: GGUFSampleTests.samplePath)
+    let (requests, notes) = LlamaQuantizeRules.plan(for: model, options: LlamaQuantizeOptions(fileType: .q4_k_m))
+    let byName = Dictionary(uniqueKeysWithValues: requests.map { (model.tensors[$0.tensorIndex].name, $0.encoding) })
+    #expect(byName["blk.0.attn_q.weight"] == .blocks(.q5_0))
+    #expect(byName["blk.1.ffn_down.weight"] == .blocks(.q6_k))
+    #expect(byName["token_embd.weight"] == .blocks(.q8_0))  // tied embeddings take the output rule
+    #expect(byName["position_embd.weight"] == nil && byName["blk.0.attn_q.bias"] == nil)
+    #expect(notes.contains("blk.0.attn_q.weight: row length 384 is not a multiple of Q4_K's block size 256; falling back to Q5_0"))
+    #expect(notes.last?.hasSuffix("fell back to another type because their rows do not fill whole blocks") == true)
+    let f16 = LlamaQuantizeRules.plan(for: model, options: LlamaQuantizeOptions(fileType: .mostlyF16))
+    #expect(f16.requests.allSatisfy { $0.encoding == .float16 } && f16.notes.isEmpty)
+  }
+}

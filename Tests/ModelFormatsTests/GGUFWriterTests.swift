@@ -133,3 +133,16 @@ import TensorCore
     }
   }
 }
+
+extension GGUFWriterTests {
+  @Test func cancellationStopsTheWriteAndLeavesNoFile() throws {
+    let model = try source()
+    let out = GGUFFixture.path("cancel")
+    let token = CancellationToken()
+    token.cancel()
+    #expect(throws: FormatError.self) {
+      try GGUFFormat.write(model, requests: [], provider: GGUFFixture.castingProvider, to: out, options: WriteOptions(cancellation: token))
+    }
+    #expect(!FileManager.default.fileExists(atPath: out))
+  }
+}

@@ -74,3 +74,26 @@ enum LlamaTensorCategory {
 
   var isAttentionVLike: Bool { self == .attentionV || self == .attentionQKV || self == .attentionKVB }
 }
+
+extension LlamaQuantizeRules {
+  /// The encoding a writer request needs for a ggml type.
+  public static func encoding(for type: DType) -> QuantEncoding {
+    switch type {
+    case .f32: return .float32
+    case .f16: return .float16
+    case .bf16: return .bfloat16
+    default: return .blocks(type)
+    }
+  }
+
+  /// Write requests for a preset, plus one note per tensor whose type fell back or was overridden
+  /// ("blk.0.attn_q.weight: row length 384 … falling back to Q5_0") and a count of fallbacks.
+  public static func plan(for model: Model, options: LlamaQuantizeOptions) -> (requests: [TensorWriteRequest], notes: [String]) {
+    let decisions = targetTypes(for: model, options: options)
+    let requests = decisions.map { TensorWriteRequest(tensorIndex: $0.tensorIndex, encoding: encoding(for: $0.type)) }
+    var notes = decisions.compactMap { decision in decision.note.map { "\(model.tensors[decision.tensorIndex].name): \($0)" } }
+    let fallbacks = decisions.filter { $0.note?.contains("falling back") == true }.count
+    if fallbacks > 0 { notes.append("\(fallbacks) of \(decisions.count) tensors fell back to another type because their rows do not fill whole blocks") }
+    return (requests, notes)
+  }
+}
