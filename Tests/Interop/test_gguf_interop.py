@@ -6,6 +6,9 @@ metadata key, carry the requested ggml types, and dequantize to (close to) the o
 - `qscope quantize` outputs are checked when QSCOPE_BIN points at a built qscope binary.
   Q8_0/Q4_0/Q4_1/Q5_0/Q5_1 must equal gguf-py's numpy quantizer byte for byte; K-quants (which
   gguf-py cannot quantize) must dequantize finite and within a per-type SQNR bound.
+- If QSCOPE_LIBGGML points at a libggml shared library (built from llama.cpp's ggml/src as in
+  docs/formats-gguf-safetensors.md §8), ggml's own C reader (gguf_init_from_file) must accept
+  every file we wrote.
 - If QSCOPE_DEQUANT_CMD is set (a command template with {file}, {tensor} and {out}, writing a
   float32 .npy), our dequantization is compared with gguf-py's bit for bit.
 """
@@ -26,6 +29,7 @@ SAMPLE = ROOT / "SampleModels" / "minilm-sample.gguf"
 QSCOPE_BIN = os.environ.get("QSCOPE_BIN")
 INTEROP_DIR = os.environ.get("QSCOPE_INTEROP_DIR")
 DEQUANT_CMD = os.environ.get("QSCOPE_DEQUANT_CMD")
+LIBGGML = os.environ.get("QSCOPE_LIBGGML")
 needs_cli = pytest.mark.skipif(not QSCOPE_BIN, reason="QSCOPE_BIN is not set")
 
 # ggml type name -> (gguf-py type, llama_ftype, min SQNR dB on uniform random weights)
@@ -181,6 +185,40 @@ def test_swift_bf16_cast_matches_round_to_nearest_even():
     assert t.tensor_type == T.BF16
     expected = gguf.quants.quantize(floats(src["blk.0.attn_q.weight"]), T.BF16)
     assert np.array_equal(np.asarray(t.data).view(np.uint8).reshape(expected.shape), expected)
+
+
+def test_swift_q4_k_m_zero_blocks_have_the_mixture_types():
+    path = exported("swift-q4km-zero-blocks.gguf")
+    reader = assert_ggml_layout(path)
+    assert fields(reader)["general.file_type"] == 15
+    ts = tensors(reader)
+    # Two blocks: use_more_bits(1, 2) is true, use_more_bits(0, 2) is not.
+    assert ts["blk.0.attn_v.weight"].tensor_type == T.Q4_K
+    assert ts["blk.1.attn_v.weight"].tensor_type == T.Q6_K
+    assert ts["blk.1.ffn_down.weight"].tensor_type == T.Q6_K
+    assert ts["output.weight"].tensor_type == T.Q6_K
+    assert ts["token_embd.weight"].tensor_type == T.Q4_K
+    assert ts["blk.0.attn_norm.weight"].tensor_type == T.F32
+    assert not np.any(floats(ts["blk.1.ffn_down.weight"]))
+
+
+@pytest.mark.skipif(not LIBGGML, reason="QSCOPE_LIBGGML is not set")
+def test_ggml_c_reader_accepts_everything_we_wrote():
+    import ctypes
+
+    lib = ctypes.CDLL(LIBGGML)
+
+    class Params(ctypes.Structure):
+        _fields_ = [("no_alloc", ctypes.c_bool), ("ctx", ctypes.c_void_p)]
+
+    lib.gguf_init_from_file.restype = ctypes.c_void_p
+    lib.gguf_init_from_file.argtypes = [ctypes.c_char_p, Params]
+    lib.gguf_free.argtypes = [ctypes.c_void_p]
+    files = [SAMPLE] + (sorted(Path(INTEROP_DIR).glob("swift-*.gguf")) if INTEROP_DIR else [])
+    for path in files:
+        ctx = lib.gguf_init_from_file(str(path).encode(), Params(True, None))
+        assert ctx, f"ggml rejected {path}"
+        lib.gguf_free(ctx)
 
 
 # --- qscope quantize ------------------------------------------------------------------------

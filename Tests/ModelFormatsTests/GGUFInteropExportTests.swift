@@ -27,5 +27,11 @@ import TensorCore
     }
     let bf16 = sample.tensors.indices.filter { sample.tensors[$0].isQuantizable }.map { TensorWriteRequest(tensorIndex: $0, encoding: .bfloat16) }
     _ = try GGUFFormat.write(aligned, requests: bf16, provider: GGUFFixture.castingProvider, to: folder + "/swift-sample-bf16-align64.gguf", options: WriteOptions(overwrite: true))
+    // 4. A width-256 llama with K-quant and Q8_0 blocks (zero blocks: the kernels live in QuantEngine).
+    let wide = try GGUFFormat.open(path: GGUFFixture.write(try GGUFEncoder.file(metadata: GGUFFixture.basicMetadata, tensors: GGUFFixture.tinyLlama(width: 256))))
+    let (planned, _) = LlamaQuantizeRules.plan(for: wide, options: LlamaQuantizeOptions(fileType: .q4_k_m))
+    _ = try GGUFFormat.write(
+      wide, requests: planned, provider: GGUFFixture.castingProviderSkippingDecode, to: folder + "/swift-q4km-zero-blocks.gguf",
+      options: WriteOptions(overwrite: true), fileType: .q4_k_m)
   }
 }
