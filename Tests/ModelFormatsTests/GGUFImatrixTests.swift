@@ -75,3 +75,16 @@ import TensorCore
     #expect(throws: FormatError.self) { try ImportanceMatrix.load(path: GGUFFixture.write(duplicate)) }
   }
 }
+
+extension GGUFImatrixTests {
+  @Test func vectorsMustMatchTheTensorRowLength() throws {
+    let model = try GGUFFormat.open(path: GGUFFixture.write(try GGUFFixture.tinyLlamaFile()))
+    let q = try #require(model.tensors.first { $0.name == "blk.0.attn_q.weight" })
+    let down = try #require(model.tensors.first { $0.name == "blk.0.ffn_down.weight" })
+    let matrix = ImportanceMatrix(entries: [q.name: Array(repeating: 1, count: 64), down.name: [1, 2]], layout: .legacyDat)
+    #expect(matrix.vector(for: q).values?.count == 64)
+    #expect(matrix.vector(for: down).values == nil)
+    #expect(matrix.vector(for: down).problem == "imatrix entry for 'blk.0.ffn_down.weight' has 2 values, expected 128 per row × 1 expert(s)")
+    #expect(matrix.vector(for: model.tensors[0]).problem == nil)
+  }
+}

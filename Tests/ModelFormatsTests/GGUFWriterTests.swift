@@ -146,3 +146,17 @@ extension GGUFWriterTests {
     #expect(!FileManager.default.fileExists(atPath: out))
   }
 }
+
+extension GGUFWriterTests {
+  @Test func writesModelsFromOtherFormatsWithANote() throws {
+    var model = try source()
+    model.format = .safetensors
+    model.formatContext = nil
+    let out = GGUFFixture.path("from-safetensors")
+    let notes = try GGUFFormat.write(model, requests: requests(model, .float16), provider: GGUFFixture.castingProvider, to: out, options: WriteOptions())
+    #expect(notes.contains { $0.contains("source is safetensors") })
+    let parsed = try #require(GGUFFormat.parsedFile(of: try GGUFFormat.open(path: out)))
+    #expect(parsed.metadata.map(\.key) == ["general.file_type", "general.quantization_version"])
+    #expect(parsed.tensors.count == model.tensors.count)
+  }
+}

@@ -68,3 +68,18 @@ public struct ImportanceMatrix: Sendable {
     return keys
   }
 }
+
+extension ImportanceMatrix {
+  /// The importance vector for a tensor if its length fits the tensor the way llama-quantize
+  /// requires (row length × experts); nil when absent, with a reason when it does not fit.
+  public func vector(for tensor: ModelTensor) -> (values: [Float]?, problem: String?) {
+    guard let values = entries[tensor.name] else { return (nil, nil) }
+    // numpy order: the row is the last axis; experts (ggml ne2) the first of three.
+    let row = tensor.shape.last ?? 1
+    let experts = tensor.shape.count == 3 ? tensor.shape[0] : 1
+    guard let expected = Checked.multiply(row, experts), values.count == expected else {
+      return (nil, "imatrix entry for '\(tensor.name)' has \(values.count) values, expected \(row) per row × \(experts) expert(s)")
+    }
+    return (values, nil)
+  }
+}
