@@ -29,6 +29,7 @@ import TensorCore
     let tailOffset = header.bytes.count + header.offsets[2]
     let tail = GGUFFixture.bytes(of: [1, 2, 3, 4, 5, 6, 7, 8])
     let path = try Self.sparseFile(header: header.bytes, size: header.bytes.count + header.dataBytes, tail: tail, tailOffset: tailOffset)
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let model = try GGUFFormat.open(path: path)
     #expect(model.fileBytes > 1 << 32)
     let big = try #require(model.tensors.first { $0.name == "blk.0.ffn_up.weight" })
