@@ -11,16 +11,16 @@ enum Fixtures {
     let decoded: [Decoded]
   }
 
-  static func url(_ name: String) throws -> URL {
-    try #require(Bundle.module.url(forResource: "Fixtures/ggml/\(name)", withExtension: nil))
+  static func url(_ name: String, folder: String = "ggml") throws -> URL {
+    try #require(Bundle.module.url(forResource: "Fixtures/\(folder)/\(name)", withExtension: nil))
   }
 
-  static func bytes(_ name: String) throws -> [UInt8] {
-    [UInt8](try Data(contentsOf: url(name)))
+  static func bytes(_ name: String, folder: String = "ggml") throws -> [UInt8] {
+    [UInt8](try Data(contentsOf: url(name, folder: folder)))
   }
 
-  static func floats(_ name: String) throws -> [Float] {
-    let raw = try bytes(name)
+  static func floats(_ name: String, folder: String = "ggml") throws -> [Float] {
+    let raw = try bytes(name, folder: folder)
     return stride(from: 0, to: raw.count - 3, by: 4).map { i in
       Float(bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
     }
