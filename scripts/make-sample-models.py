@@ -440,14 +440,36 @@ print(json.dumps({"import_s": t1 - t0, "load_keras_s": t2 - t1, "convert_s": t3 
 """
 
 
+def calibrate_batch_norm(keras, model, x, rng):
+    """Give a random-init network live activations.
+
+    Fresh BatchNormalization layers (mean 0, variance 1) let MobileNetV2's signal decay until every
+    logit is equal and softmax is exactly 1/1000 — useless as a reference. Layer by layer, in
+    topological order, set each BN's moving statistics to the batch statistics of its actual input
+    and draw gamma/beta at random, so every BN folds into non-trivial conv weights and biases.
+    """
+    for layer in model.layers:
+        if not isinstance(layer, keras.layers.BatchNormalization):
+            continue
+        probe = keras.Model(model.inputs, layer.input)
+        activations = np.asarray(probe(x, training=False))
+        axes = tuple(range(activations.ndim - 1))
+        channels = activations.shape[-1]
+        gamma = rng.uniform(0.5, 1.5, channels).astype(np.float32)
+        beta = rng.normal(0.1, 0.2, channels).astype(np.float32)
+        layer.set_weights([gamma, beta, activations.mean(axes).astype(np.float32),
+                           activations.var(axes).astype(np.float32)])
+
+
 def mobilenet_part(tf, keras, keep_keras=None):
     print("== mobilenetv2-035-96")
     set_seeds()
     model = keras.applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3), weights=None)
+    rng = np.random.default_rng(SEED)
+    calibrate_batch_norm(keras, model, rng.uniform(-1.0, 1.0, size=(32, 96, 96, 3)).astype(np.float32), rng)
     MOBILENET_DIR.mkdir(parents=True, exist_ok=True)
     keras_path = MOBILENET_DIR / "mobilenetv2.keras"
     model.save(keras_path)
-    rng = np.random.default_rng(SEED)
     inputs = rng.uniform(-1.0, 1.0, size=(20, 96, 96, 3)).astype(np.float32)
     np.save(MOBILENET_DIR / "inputs.npy", inputs)
     keras_out = model.predict(inputs, verbose=0).astype(np.float32)
@@ -485,10 +507,14 @@ def mobilenet_part(tf, keras, keep_keras=None):
     info = {
         "model": "keras.applications.MobileNetV2(alpha=0.35, input_shape=(96,96,3), weights=None)",
         "seed": SEED, "params": int(model.count_params()),
-        "inputs": "inputs.npy: 20 x 96x96x3 float32, uniform [-1,1], numpy default_rng(seed)",
+        "batch_norm": "moving stats set from 32 random inputs layer by layer; gamma U[0.5,1.5], "
+                      "beta N(0.1,0.2) (see calibrate_batch_norm)",
+        "inputs": "inputs.npy: 20 x 96x96x3 float32, uniform [-1,1], numpy default_rng(seed) after "
+                  "the 32 calibration inputs",
         "max_abs_diff_float_tflite_vs_keras": float(np.max(np.abs(float_out - keras_out))),
         "max_abs_diff_default_vs_keras": float(np.max(np.abs(default_out - keras_out))),
         "top1_agreement_default_vs_keras": float(np.mean(np.argmax(default_out, 1) == np.argmax(keras_out, 1))),
+        "keras_out_max_prob_range": [float(keras_out.max(1).min()), float(keras_out.max(1).max())],
         "float": describe_tflite(float_data),
         "tflite-default": describe_tflite(default_data),
     }
@@ -496,9 +522,11 @@ def mobilenet_part(tf, keras, keep_keras=None):
     for key in ("float", "tflite-default"):
         info[key].pop("operators")
     write_json(MOBILENET_DIR / "reference.json", info)
-    if keep_keras is False:
+    total = sum(p.stat().st_size for p in MOBILENET_DIR.iterdir() if p.is_file())
+    print(f"  fixture folder total {total:,} bytes")
+    if keep_keras is False or (keep_keras is None and total > 8 * 1024 * 1024):
         keras_path.unlink()
-        print("  removed mobilenetv2.keras (size budget); rerun this part to regenerate it")
+        print("  removed mobilenetv2.keras (size budget > 8 MiB); rerun this part to regenerate it")
 
 
 # --------------------------------------------------------------------------------------------
@@ -665,8 +693,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default="digits,mobilenet,branchy",
                         help="comma-separated: digits, mobilenet, branchy")
-    parser.add_argument("--drop-mobilenet-keras", action="store_true",
-                        help="delete mobilenetv2.keras after the fixtures are made (size budget)")
+    parser.add_argument("--keep-mobilenet-keras", action="store_true",
+                        help="keep mobilenetv2.keras even when the fixture folder exceeds 8 MiB "
+                             "(by default it is then deleted after the timing runs)")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     unknown = parts - {"digits", "mobilenet", "branchy"}
@@ -676,7 +705,7 @@ def main():
     if "digits" in parts:
         digits_part(tf, keras)
     if "mobilenet" in parts:
-        mobilenet_part(tf, keras, keep_keras=not args.drop_mobilenet_keras)
+        mobilenet_part(tf, keras, keep_keras=True if args.keep_mobilenet_keras else None)
     if "branchy" in parts:
         branchy_part(tf, keras)
 
