@@ -400,9 +400,19 @@ def digits_part(tf, keras):
         layers = [{"name": layer.name, "class": type(layer).__name__,
                    "weights": [list(w.shape) for w in layer.get_weights()]}
                   for layer in model.layers]
+        converter_notes = {}
+        for mode, ref in references.items():
+            converter_notes[mode] = {
+                "bytes": ref["bytes"], "min_runtime_version": ref["min_runtime_version"],
+                "op_versions": {c["op"]: c["version"] for c in ref["operator_codes"]},
+                "converted": [{"name": c["name"], "type": c["type"], "shape": c["shape"],
+                               "scales": c["scales_count"], "quantized_dimension": c["quantized_dimension"],
+                               "consumer": f"{c['consumers'][0]['op']} v{c['consumers'][0]['version']}"
+                               if c["consumers"] else None}
+                              for c in ref["converted_constants"]]}
         summary["models"][name] = {
             "params": int(model.count_params()), "epochs": epochs, "accuracy": results,
-            "max_abs_prob_diff_vs_keras": max_diff, "layers": layers}
+            "max_abs_prob_diff_vs_keras": max_diff, "layers": layers, "converter": converter_notes}
         write_json(FIXTURES / f"{name}.reference.json", {
             "model": name, "source": f"SampleModels/{name}.keras",
             "converter": {"tensorflow": tf.__version__, "api": "TFLiteConverter.from_keras_model"},
@@ -557,20 +567,36 @@ def build_branchy(keras):
     return keras.Model(inputs, outputs, name="branchy")
 
 
+BRANCHY_REGIONS = [(slice(0, 8), slice(0, 8), 0), (slice(0, 8), slice(8, 16), 1), (slice(8, 16), slice(0, 8), 2),
+                   (slice(8, 16), slice(8, 16), 0), (slice(4, 12), slice(4, 12), 1)]
+
+
+def branchy_data(rng, count):
+    """Noise images in [0,0.6) with one of five region/channel patches brightened: class = patch."""
+    x = rng.uniform(0.0, 0.6, size=(count, 16, 16, 3)).astype(np.float32)
+    y = rng.integers(0, len(BRANCHY_REGIONS), size=count).astype(np.int64)
+    for i, label in enumerate(y):
+        rows, cols, channel = BRANCHY_REGIONS[label]
+        x[i, rows, cols, channel] += np.float32(0.4)
+    return x, y
+
+
 def branchy_part(tf, keras):
     print("== branchy")
     set_seeds()
     model = build_branchy(keras)
     rng = np.random.default_rng(SEED)
-    # A few steps on random data so BN statistics and biases are not at their initial values.
-    x_train = rng.uniform(0.0, 1.0, size=(64, 16, 16, 3)).astype(np.float32)
-    y_train = rng.integers(0, 5, size=64).astype(np.int64)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x_train, y_train, epochs=3, batch_size=16, verbose=0)
+    # A learnable synthetic task, so outputs depend on the input (random labels would teach it the
+    # class prior) and BN statistics and biases move away from their initial values.
+    x_train, y_train = branchy_data(rng, 1024)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
     BRANCHY_DIR.mkdir(parents=True, exist_ok=True)
     model.save(BRANCHY_DIR / "branchy.keras")
-    inputs = rng.uniform(0.0, 1.0, size=(8, 16, 16, 3)).astype(np.float32)
+    inputs, labels = branchy_data(rng, 16)
     np.save(BRANCHY_DIR / "inputs.npy", inputs)
+    np.save(BRANCHY_DIR / "labels.npy", labels)
     keras_out = model.predict(inputs, verbose=0).astype(np.float32)
     np.save(BRANCHY_DIR / "keras_out.npy", keras_out)
     float_data = convert(tf, model, "float")
@@ -586,6 +612,9 @@ def branchy_part(tf, keras):
         "params": int(model.count_params()),
         "max_abs_diff_float_tflite_vs_keras": float(np.max(np.abs(float_out - keras_out))),
         "max_abs_diff_default_vs_keras": float(np.max(np.abs(default_out - keras_out))),
+        "labels": [int(v) for v in labels],
+        "keras_top1": [int(v) for v in np.argmax(keras_out, 1)],
+        "tflite_default_top1": [int(v) for v in np.argmax(default_out, 1)],
         "float": describe_tflite(float_data),
         "tflite-default": describe_tflite(default_data),
     })
@@ -658,9 +687,21 @@ def write_readme(summary):
                            ("tflite_float16", "tflite-float16")):
             lines.append(f"| {label} | {acc[key]:.4f} | {info['max_abs_prob_diff_vs_keras'][key]:.2e} |")
         lines.append("")
+        lines += ["Converter output (constants it stored as non-float32):", "",
+                  "| mode | bytes | min_runtime_version | op versions | converted constants |", "|---|---|---|---|---|"]
+        for mode, note in info["converter"].items():
+            ops = ", ".join(f"{op} v{version}" for op, version in note["op_versions"].items())
+            converted = "; ".join(
+                f"`{c['name'].split(';')[0]}` {c['type']} {'×'.join(str(d) for d in c['shape'])}"
+                + (f" ({c['scales']} scales, dim {c['quantized_dimension']})" if c["scales"] else "")
+                + f" → {c['consumer']}" for c in note["converted"]) or "none"
+            lines.append(f"| {mode} | {note['bytes']:,} | {note['min_runtime_version']} | {ops} | {converted} |")
+        lines.append("")
     lines += [
         "## Files per model NAME",
-        "- `NAME.keras` — Keras 3 archive (`model.save`).",
+        "- `NAME.keras` — Keras 3 archive (`model.save`) of the compiled, trained model, so it also holds",
+        "  Adam state under `/optimizer/vars` (the .keras is ~3× the weight bytes; not byte-reproducible",
+        "  because `metadata.json` carries the save date — every other file is, run to run).",
         "- `NAME.h5` — legacy full-model HDF5 (`model.save(\"NAME.h5\")`; checked to carry `model_config` and",
         "  `/model_weights`).",
         "- `NAME.tflite` — `TFLiteConverter.from_keras_model`, no optimizations (float32).",
@@ -678,8 +719,16 @@ def write_readme(summary):
         "  shape, scales, quantized_dimension, data sha256, consuming ops) and the float32 constants it kept.",
         "- `accuracy.json` — the numbers above, machine-readable.",
         "",
+        "Notes on the converter (TF " + v.get("tensorflow-cpu", v.get("tensorflow", "?")) + "): dynamic range keeps",
+        "constants with fewer than 1,024 elements float32 (digits-cnn `pw`, exactly 1,024, *is* quantized);",
+        "weights are int8 symmetric per-channel (CONV_2D dim 0, FULLY_CONNECTED dim 0, DEPTHWISE dim 3) with",
+        "zero points 0; biases stay float32; FC options get `asymmetric_quantize_inputs=true`. Float16 mode",
+        "converts every float32 constant (biases too) and adds one DEQUANTIZE v3 per constant. Keras 3's",
+        "Flatten with a dynamic batch becomes SHAPE/STRIDED_SLICE/PACK/RESHAPE; BatchNormalization after a",
+        "conv is folded into that conv's weights and bias (no MUL/ADD remain).",
+        "",
         "Other converter fixtures (made by the same script): `Tests/Interop/fixtures/mobilenetv2-035-96/`",
-        "and `Tests/Interop/fixtures/branchy/`; see the README in `Tests/Interop/fixtures/`.",
+        "and `Tests/Interop/fixtures/branchy/`; see `Tests/Interop/fixtures/README.md`.",
         "",
     ]
     (SAMPLES / "README.md").write_text("\n".join(lines))
