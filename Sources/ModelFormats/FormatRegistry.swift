@@ -7,6 +7,7 @@ public enum FormatRegistry {
     SafetensorsFormat.self,
     // One line per format.
     TFLiteFormat.self,
+    KerasFormat.self,
   ]
 
   /// The format for a kind.
