@@ -55,8 +55,9 @@ static inline void *chdf5_udata_copy(void *udata) { return udata; }
 static inline herr_t chdf5_udata_free(void *udata) { (void)udata; return 0; }
 
 /// Opens a read-only HDF5 file whose bytes are `buffer[0..<length]`, without copying them.
-/// Returns a negative id on failure.
-static inline hid_t chdf5_open_image_in_place(const void *buffer, size_t length) {
+/// `name` must be unique among open images: HDF5 treats core-driver files with equal names as the
+/// same open file. Returns a negative id on failure.
+static inline hid_t chdf5_open_image_in_place(const void *buffer, size_t length, const char *name) {
   if (buffer == NULL || length == 0) return -1;
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0) return -1;
@@ -68,19 +69,19 @@ static inline hid_t chdf5_open_image_in_place(const void *buffer, size_t length)
   if (H5Pset_fapl_core(fapl, 65536, 0) >= 0
       && H5Pset_file_image_callbacks(fapl, &callbacks) >= 0
       && H5Pset_file_image(fapl, (void *)buffer, length) >= 0) {
-    file = H5Fopen("in-memory.h5", H5F_ACC_RDONLY, fapl);
+    file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
   }
   H5Pclose(fapl);
   return file;
 }
 
 /// Creates an empty HDF5 file that lives only in memory (read it out with H5Fget_file_image).
-static inline hid_t chdf5_create_in_memory(void) {
+static inline hid_t chdf5_create_in_memory(const char *name) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0) return -1;
   hid_t file = -1;
   if (H5Pset_fapl_core(fapl, 1 << 20, 0) >= 0) {
-    file = H5Fcreate("qscope-output.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   }
   H5Pclose(fapl);
   return file;

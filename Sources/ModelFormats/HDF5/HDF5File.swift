@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// A failure inside HDF5, naming the object path it concerns. HDF5's own error stack is never
 /// printed; callers turn this into a ``FormatError`` that names the model file.
@@ -37,6 +38,11 @@ public final class HDF5File: @unchecked Sendable {
     return true
   }()
 
+  private static let counter = Counter()
+
+  /// A name no other open in-memory file has (HDF5 identifies core-driver files by name).
+  static func uniqueName() -> String { "qscope-memory-\(counter.next()).h5" }
+
   /// Opens a file on disk read-only.
   public static func open(path: String) throws(HDF5Error) -> HDF5File {
     _ = silenced
@@ -57,7 +63,7 @@ public final class HDF5File: @unchecked Sendable {
     guard bytes.prefix(8).elementsEqual(signature) else {
       throw HDF5Error(path: "/", reason: "not an HDF5 file (no HDF5 signature)")
     }
-    let id = chdf5_open_image_in_place(base, bytes.count)
+    let id = chdf5_open_image_in_place(base, bytes.count, uniqueName())
     guard id >= 0 else { throw HDF5Error(path: "/", reason: "HDF5 could not open the image (corrupt or truncated)") }
     return HDF5File(id: id, keepAlive: owner)
   }
@@ -65,7 +71,7 @@ public final class HDF5File: @unchecked Sendable {
   /// Creates an empty file that lives in memory; ``image()`` returns its bytes.
   public static func createInMemory() throws(HDF5Error) -> HDF5File {
     _ = silenced
-    let id = chdf5_create_in_memory()
+    let id = chdf5_create_in_memory(uniqueName())
     guard id >= 0 else { throw HDF5Error(path: "/", reason: "HDF5 could not create an in-memory file") }
     return HDF5File(id: id, keepAlive: nil)
   }
@@ -92,4 +98,16 @@ public final class HDF5File: @unchecked Sendable {
 /// Joins an HDF5 group path and a child name.
 func h5Join(_ parent: String, _ name: String) -> String {
   parent.hasSuffix("/") ? parent + name : parent + "/" + name
+}
+
+/// A thread-safe increasing number.
+final class Counter: @unchecked Sendable {
+  private var value = 0
+  private let lock = NSLock()
+  func next() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value
+  }
 }
