@@ -31,6 +31,17 @@ struct KerasLegacyReader {
     return chunk > 0 ? parts : nil
   }
 
+  /// The tensor name for a weight of `layer`: tf.keras writes "dense/kernel:0" (or "inner/kernel:0"
+  /// for a nested model's layer), Keras 3 writes variable paths that may start with the model's
+  /// name ("seq/hidden/kernel"). Whatever precedes the layer's own name is dropped, ":0" too.
+  static func displayName(_ weightName: String, layer: String) -> String {
+    let trimmed = weightName.hasSuffix(":0") ? String(weightName.dropLast(2)) : weightName
+    var parts = trimmed.split(separator: "/").map(String.init)
+    guard let variable = parts.popLast() else { return layer + "/" + trimmed }
+    if let at = parts.lastIndex(of: layer) { parts = Array(parts[(at + 1)...]) }
+    return ([layer] + parts + [variable]).joined(separator: "/")
+  }
+
   /// Lists layers from `weightsGroup` ("model_weights" or "" for the root) in `layer_names` order;
   /// `specs` (from model_config) supply classes and config facts.
   mutating func read(weightsGroup: String, specs: [KerasLayerSpec]) throws(FormatError) {
@@ -58,9 +69,7 @@ struct KerasLegacyReader {
       }
       if specByPath[layerName] != nil || weightNames.isEmpty { order.append(layerName) }
       for weightName in weightNames {
-        var relative = weightName.hasSuffix(":0") ? String(weightName.dropLast(2)) : weightName
-        if relative.hasPrefix(layerName + "/") { relative = String(relative.dropFirst(layerName.count + 1)) }
-        let display = layerName + "/" + relative
+        let display = KerasLegacyReader.displayName(weightName, layer: layerName)
         let owner = display.split(separator: "/").dropLast().joined(separator: "/")
         let variable = String(display.split(separator: "/").last ?? "")
         let spec = specByPath[owner] ?? specByPath[layerName]
