@@ -32,11 +32,12 @@ public final class HDF5File: @unchecked Sendable {
 
   deinit { H5Fclose(id) }
 
-  /// Silences HDF5's error printing once per process.
-  static let silenced: Bool = {
+  /// Silences HDF5's error printing. This build of HDF5 is thread-safe, which makes the automatic
+  /// error printer a per-thread setting, so every entry point calls this (it is cheap).
+  static var silenced: Bool {
     chdf5_silence_errors()
     return true
-  }()
+  }
 
   private static let counter = Counter()
 
@@ -78,6 +79,7 @@ public final class HDF5File: @unchecked Sendable {
 
   /// The root group.
   public func root() throws(HDF5Error) -> HDF5Group {
+    _ = HDF5File.silenced
     let gid = H5Gopen2(id, "/", H5.defaultPlist)
     guard gid >= 0 else { throw HDF5Error(path: "/", reason: "cannot open the root group") }
     return HDF5Group(id: gid, path: "/", file: self)

@@ -20,6 +20,7 @@ public final class HDF5Group: @unchecked Sendable {
 
   /// Names of the group's members in name order (HDF5 files written by h5py track no creation order).
   public func memberNames() throws(HDF5Error) -> [String] {
+    _ = HDF5File.silenced
     var info = H5G_info_t()
     guard H5Gget_info(id, &info) >= 0 else { throw HDF5Error(path: path, reason: "cannot list the group") }
     var names: [String] = []
@@ -48,6 +49,7 @@ public final class HDF5Group: @unchecked Sendable {
 
   /// What the member at `relative` is, or nil when it does not exist.
   public func kind(of relative: String) -> HDF5ObjectKind? {
+    _ = HDF5File.silenced
     guard contains(relative) else { return nil }
     let object = H5Oopen(id, relative, H5.defaultPlist)
     guard object >= 0 else { return nil }
