@@ -296,10 +296,11 @@ extension OpContext {
           } else {
             let fy = half ? (Float(oy) + 0.5) * sy - 0.5 : Float(oy) * sy
             let fx = half ? (Float(ox) + 0.5) * sx - 0.5 : Float(ox) * sx
-            let y0 = max(Int(fy.rounded(.down)), 0), x0 = max(Int(fx.rounded(.down)), 0)
-            let y1 = min(y0 + 1, height - 1), x1 = min(x0 + 1, width - 1)
-            let dy = fy - Float(Int(fy.rounded(.down))), dx = fx - Float(Int(fx.rounded(.down)))
-            let y0c = min(y0, height - 1), x0c = min(x0, width - 1)
+            // LiteRT: lower index clamped at 0, upper = ceil clamped at the edge, weight from the lower index.
+            let y0 = min(max(Int(fy.rounded(.down)), 0), height - 1), x0 = min(max(Int(fx.rounded(.down)), 0), width - 1)
+            let y1 = min(max(Int(fy.rounded(.up)), 0), height - 1), x1 = min(max(Int(fx.rounded(.up)), 0), width - 1)
+            let dy = fy - Float(y0), dx = fx - Float(x0)
+            let y0c = y0, x0c = x0
             for c in 0..<channels {
               func v(_ y: Int, _ xx: Int) -> Float { x.data[((b * height + y) * width + xx) * channels + c] }
               let top = v(y0c, x0c) * (1 - dx) + v(y0c, x1) * dx
