@@ -5,7 +5,7 @@ public enum FormatRegistry {
   /// All registered formats. A format joins the tool by being listed here.
   public static let formats: [any ModelFormat.Type] = [
     SafetensorsFormat.self,
-    // One line per format.
+    GGUFFormat.self,
     TFLiteFormat.self,
   ]
 

@@ -26,13 +26,14 @@ enum BlockAnalysis {
           let n = min(blocksPerChunk, blocks - first)
           let src = x + first * size
           BlockQuantize.quantize(type, src, blocks: n, into: q)
+          for b in 0..<n { decode(UnsafePointer(q + b * stride), y + b * size) }
+          CompareKernel.accumulate(src, UnsafePointer(y), count: n * size, into: &sums)
           for b in 0..<n {
             let block = UnsafePointer(q + b * stride)
-            decode(block, y + b * size)
-            let e2 = CompareKernel.accumulate(src + b * size, UnsafePointer(y + b * size), count: size, into: &sums)
             let (step, clipped) = BlockSteps.stepAndClipped(type, block: block, x: src + b * size)
             sums.clipped += clipped
             if step > 0 {
+              let e2 = squaredError(src + b * size, UnsafePointer(y + b * size), size)
               ratioTotal += (e2 / Double(size)).squareRoot() / Double(step)
               ratioCount += 1
             }
@@ -42,5 +43,18 @@ enum BlockAnalysis {
       }
     }
     return (sums, ratioCount == 0 ? 0 : ratioTotal / Double(ratioCount))
+  }
+
+  /// Σ(x−y)² of one block (32 or 256 values) in Float.
+  @inline(__always)
+  static func squaredError(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Double {
+    var s = F8()
+    var i = 0
+    while i + 8 <= n {
+      let e = loadF8(x, i) - loadF8(y, i)
+      s += e * e
+      i += 8
+    }
+    return Double(s.sum())
   }
 }

@@ -3,10 +3,11 @@ import TensorCore
 /// Readable scalar reference for the int8/int4 schemes; the fast path must equal it exactly.
 ///
 /// Rules (the TFLite converter's): symmetric scale = max|x|/qmax over the scale group; an all-zero
-/// group gets scale 0 (per channel, per group) or 1 (per tensor); `q = clamp(round(x/scale))` with
-/// round half away from zero. Asymmetric (per tensor): range widened to include 0,
+/// group gets scale 0 (per channel, per group) or 1 (per tensor); `q = clamp(round(x·inv))` with
+/// `inv = 1/scale` (TFLite's quantization_utils multiplies by the inverse) and round half away
+/// from zero. Asymmetric (per tensor): range widened to include 0,
 /// scale = (max−min)/(qmax−qmin), zero point = round(qmin − min/scale) clamped,
-/// `q = clamp(round(x/scale) + zp)`. Dequantized: `(q − zp)·scale`.
+/// `q = clamp(round(x·inv) + zp)`. Dequantized: `(q − zp)·scale`.
 enum LinearReference {
   static func quantize(_ x: UnsafeBufferPointer<Float>, shape: [Int], parameters p: LinearQuantization) throws(QuantError) -> QuantizedData {
     let layout = try TensorLayout(shape: shape, bufferCount: x.count)
@@ -51,9 +52,16 @@ enum LinearReference {
 
   /// One value: round half away from zero (Swift's default `rounded()`), then clamp.
   static func quantizeValue(_ x: Float, scale: Float, zeroPoint: Int, qmin: Int, qmax: Int) -> Int {
-    guard scale != 0 else { return 0 }
-    let r = Int((x / scale).rounded()) + zeroPoint
+    let v = (x * inverse(of: scale)).rounded()
+    // Clamp before converting: a subnormal scale can make the ratio huge.
+    let r = Int(min(max(v, -1e6), 1e6)) + zeroPoint
     return min(max(r, qmin), qmax)
+  }
+
+  /// 1/scale computed in double and rounded to float, as the converter does; 0 for a zero scale.
+  @inline(__always)
+  static func inverse(of scale: Float) -> Float {
+    scale == 0 ? 0 : Float(1.0 / Double(scale))
   }
 
   /// The converter's asymmetric rule; an all-zero range gets scale 1.

@@ -17,8 +17,8 @@ extension LinearScheme {
         let amax = try checkedAbsMax(x + base, inner, whole: x, wholeCount: total)
         let scale = amax / range.qmax
         outcome.scales[c] = scale
-        e2[c] = LinearKernel.span(
-          x + base, count: inner, scale: scale, range: range, q: q.map { $0 + base },
+        e2[c] = LinearKernel.symmetric(
+          x + base, count: inner, amax: amax, scale: scale, qmax: range.qmax, q: q.map { $0 + base },
           xhat: xhat.map { $0 + base }, sums: &outcome.sums)
       }
     } else {
@@ -33,8 +33,8 @@ extension LinearScheme {
       for o in 0..<outer {
         for c in 0..<channels {
           let base = (o * channels + c) * inner
-          e2[c] += LinearKernel.span(
-            x + base, count: inner, scale: outcome.scales[c], range: range, q: q.map { $0 + base },
+          e2[c] += LinearKernel.symmetric(
+            x + base, count: inner, amax: amax[c], scale: outcome.scales[c], qmax: range.qmax, q: q.map { $0 + base },
             xhat: xhat.map { $0 + base }, sums: &outcome.sums)
         }
       }
@@ -84,21 +84,21 @@ extension LinearScheme {
       outcome.scales[c] = m / range.qmax
     }
     var scales = [Float](repeating: 0, count: rowLength)
-    var divisors = [Float](repeating: 1, count: rowLength)
+    var inverses = [Float](repeating: 0, count: rowLength)
     for p in 0..<rowLength {
       scales[p] = outcome.scales[p / inner]
-      divisors[p] = scales[p] == 0 ? 1 : scales[p]
+      inverses[p] = LinearReference.inverse(of: scales[p])
     }
     var positionE2 = [Float](repeating: 0, count: rowLength)
     var positionTotal = [Double](repeating: 0, count: rowLength)
     scales.withUnsafeBufferPointer { s in
-      divisors.withUnsafeBufferPointer { d in
+      inverses.withUnsafeBufferPointer { d in
         positionE2.withUnsafeMutableBufferPointer { pe in
           guard let sp = s.baseAddress, let dp = d.baseAddress, let pp = pe.baseAddress else { return }
           for o in 0..<outer {
             let base = o * rowLength
             LinearKernel.positions(
-              x + base, count: rowLength, scales: sp, divisors: dp, range: range, q: q.map { $0 + base },
+              x + base, count: rowLength, scales: sp, inverses: dp, range: range, q: q.map { $0 + base },
               xhat: xhat.map { $0 + base }, positionE2: pp, sums: &outcome.sums)
             // Fold the Float per-position sums into Double before they lose precision.
             if o % 256 == 255 || o == outer - 1 {
@@ -125,8 +125,8 @@ extension LinearScheme {
         let amax = try checkedAbsMax(x + base, n, whole: x, wholeCount: layout.count)
         let scale = amax / range.qmax
         outcome.scales[row * groups + g] = scale
-        let e2 = LinearKernel.span(
-          x + base, count: n, scale: scale, range: range, q: q.map { $0 + base },
+        let e2 = LinearKernel.symmetric(
+          x + base, count: n, amax: amax, scale: scale, qmax: range.qmax, q: q.map { $0 + base },
           xhat: xhat.map { $0 + base }, sums: &outcome.sums)
         if scale != 0 {
           ratioTotal += (e2 / Double(n)).squareRoot() / Double(scale)

@@ -64,6 +64,10 @@ enum FloatAnalysis {
   static func measure(_ values: UnsafeBufferPointer<Float>, scheme: Scheme) -> ErrorSums {
     var sums = ErrorSums()
     guard let x = values.baseAddress, !values.isEmpty else { return sums }
+    if scheme == .f32 {
+      CompareKernel.accumulate(x, x, count: values.count, into: &sums)
+      return sums
+    }
     let chunk = 4096
     withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { scratch in
       guard let y = scratch.baseAddress else { return }

@@ -1,0 +1,325 @@
+"""Interop: GGUF files written by QuantScope load with gguf-py (the reference reader), keep every
+metadata key, carry the requested ggml types, and dequantize to (close to) the original weights.
+
+- The committed sample and the files our Swift writer exports (set QSCOPE_INTEROP_DIR and run
+  `swift test --filter GGUFInteropExport` first) are checked without the CLI.
+- `qscope quantize` outputs are checked when QSCOPE_BIN points at a built qscope binary.
+  Q8_0/Q4_0/Q4_1/Q5_0/Q5_1 must equal gguf-py's numpy quantizer byte for byte; K-quants (which
+  gguf-py cannot quantize) must dequantize finite and within a per-type SQNR bound.
+- If QSCOPE_LIBGGML points at a libggml shared library (built from llama.cpp's ggml/src as in
+  docs/formats-gguf-safetensors.md §8), ggml's own C reader (gguf_init_from_file) must accept
+  every file we wrote.
+- If QSCOPE_DEQUANT_CMD is set (a command template with {file}, {tensor} and {out}, writing a
+  float32 .npy), our dequantization is compared with gguf-py's bit for bit.
+"""
+
+import json
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import gguf
+from gguf import GGMLQuantizationType as T
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "SampleModels" / "minilm-sample.gguf"
+QSCOPE_BIN = os.environ.get("QSCOPE_BIN")
+INTEROP_DIR = os.environ.get("QSCOPE_INTEROP_DIR")
+DEQUANT_CMD = os.environ.get("QSCOPE_DEQUANT_CMD")
+LIBGGML = os.environ.get("QSCOPE_LIBGGML")
+needs_cli = pytest.mark.skipif(not QSCOPE_BIN, reason="QSCOPE_BIN is not set")
+
+# ggml type name -> (gguf-py type, llama_ftype, min SQNR dB on uniform random weights)
+SCHEMES = {
+    "q8_0": (T.Q8_0, 7, 35.0), "q4_0": (T.Q4_0, 2, 15.0), "q4_1": (T.Q4_1, 3, 15.0),
+    "q5_0": (T.Q5_0, 8, 20.0), "q5_1": (T.Q5_1, 9, 20.0), "q2_k": (T.Q2_K, 10, 5.0),
+    "q3_k": (T.Q3_K, 12, 10.0), "q4_k": (T.Q4_K, 15, 15.0), "q5_k": (T.Q5_K, 17, 20.0),
+    "q6_k": (T.Q6_K, 18, 25.0),
+}
+NUMPY_QUANTIZABLE = {"q8_0", "q4_0", "q4_1", "q5_0", "q5_1"}
+FILE_KEYS = {"general.file_type", "general.quantization_version", "general.alignment"}
+
+
+def fields(reader):
+    """Metadata as {key: python value}, without gguf-py's GGUF.* pseudo-fields."""
+    return {k: f.contents() for k, f in reader.fields.items() if not k.startswith("GGUF.")}
+
+
+def tensors(reader):
+    return {t.name: t for t in reader.tensors}
+
+
+def floats(t):
+    """A tensor's values as float32 in numpy order (dequantized when it is quantized)."""
+    return np.asarray(gguf.quants.dequantize(t.data, t.tensor_type), dtype=np.float32).reshape(
+        tuple(int(d) for d in reversed(t.shape.tolist())))
+
+
+def sqnr_db(x, y):
+    x = x.astype(np.float64)
+    noise = np.sum((x - y.astype(np.float64)) ** 2)
+    return float("inf") if noise == 0 else 10 * np.log10(np.sum(x * x) / noise)
+
+
+def assert_ggml_layout(path):
+    """What ggml's reader demands: data packed in info order, each tensor padded to the alignment."""
+    reader = gguf.GGUFReader(path)
+    expected = reader.data_offset
+    for t in reader.tensors:
+        assert t.data_offset == expected, f"{t.name}: offset {t.data_offset}, expected {expected}"
+        alignment = int(reader.alignment)
+        expected += -(-int(t.n_bytes) // alignment) * alignment
+    assert os.path.getsize(path) == expected, "the last tensor must be padded too"
+    return reader
+
+
+def write_llama_fixture(path, blocks=4, width=256, vocab=64, seed=3):
+    """A tiny llama-shaped F32 model written by gguf-py itself (rows fill K-quant blocks)."""
+    rng = np.random.default_rng(seed)
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_block_count(blocks)
+    w.add_context_length(128)
+    w.add_embedding_length(width)
+    w.add_feed_forward_length(2 * width)
+    w.add_head_count(8)
+    w.add_head_count_kv(2)
+    w.add_tokenizer_model("llama")
+    w.add_token_list([f"tok{i}" for i in range(vocab)])
+    w.add_token_scores([float(-i) for i in range(vocab)])
+    values = {}
+
+    def add(name, *shape):
+        values[name] = rng.uniform(-1, 1, size=shape).astype(np.float32)
+        w.add_tensor(name, values[name])
+
+    add("token_embd.weight", vocab, width)
+    for b in range(blocks):
+        add(f"blk.{b}.attn_norm.weight", width)
+        for op in ("attn_q", "attn_output"):
+            add(f"blk.{b}.{op}.weight", width, width)
+        for op in ("attn_k", "attn_v"):
+            add(f"blk.{b}.{op}.weight", width // 4, width)
+        add(f"blk.{b}.ffn_norm.weight", width)
+        add(f"blk.{b}.ffn_gate.weight", 2 * width, width)
+        add(f"blk.{b}.ffn_up.weight", 2 * width, width)
+        add(f"blk.{b}.ffn_down.weight", width, 2 * width)
+    add("output_norm.weight", width)
+    add("output.weight", vocab, width)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return values
+
+
+def qscope(*args):
+    result = subprocess.run([QSCOPE_BIN, *map(str, args)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def assert_metadata_kept(source, output):
+    src, out = fields(gguf.GGUFReader(source)), fields(gguf.GGUFReader(output))
+    for key, value in src.items():
+        if key not in FILE_KEYS:
+            assert out.get(key) == value, key
+    assert out["general.quantization_version"] == 2
+
+
+# --- no CLI needed ---------------------------------------------------------------------------
+
+def test_sample_is_a_two_block_bert_that_gguf_py_reads():
+    reader = assert_ggml_layout(SAMPLE)
+    meta = fields(reader)
+    assert meta["general.architecture"] == "bert"
+    assert meta["bert.block_count"] == 2
+    assert len(meta["tokenizer.ggml.tokens"]) == 512
+    ts = tensors(reader)
+    assert ts["blk.1.ffn_down.weight"].tensor_type == T.F16
+    assert floats(ts["blk.1.ffn_down.weight"]).shape == (384, 1536)
+    assert SAMPLE.stat().st_size < 8_000_000
+
+
+def exported(name):
+    if not INTEROP_DIR or not (Path(INTEROP_DIR) / name).exists():
+        pytest.skip("run `QSCOPE_INTEROP_DIR=DIR swift test --filter GGUFInteropExport` first")
+    return Path(INTEROP_DIR) / name
+
+
+def test_swift_every_metadata_type_file():
+    path = exported("swift-every-type-f16.gguf")
+    reader = assert_ggml_layout(path)
+    meta = fields(reader)
+    assert meta["t.u8"] == 200 and meta["t.i8"] == -5 and meta["t.u16"] == 65000 and meta["t.i16"] == -300
+    assert meta["t.u32"] == 4_000_000_000 and meta["t.i32"] == -7 and meta["t.f32"] == 1.5
+    assert meta["t.bool"] is True and meta["t.str"] == "héllo" and meta["t.u64"] == 1 << 40
+    assert meta["t.i64"] == -(1 << 40) and meta["t.f64"] == -2.25
+    assert meta["t.a.str"][:2] == ["tok0", "tok1"] and len(meta["t.a.str"]) == 32000
+    assert meta["t.a.i32"] == list(range(100)) and meta["t.a.bool"] == [True, False]
+    assert meta["t.a.empty"] == []
+    assert meta["general.file_type"] == 1
+    ts = tensors(reader)
+    assert ts["blk.0.attn_q.weight"].tensor_type == T.F16
+    assert ts["blk.0.attn_norm.weight"].tensor_type == T.F32
+
+
+def test_swift_copy_of_sample_is_byte_identical_in_data():
+    path = exported("swift-sample-copy.gguf")
+    out, src = tensors(assert_ggml_layout(path)), tensors(gguf.GGUFReader(SAMPLE))
+    assert list(out) == list(src)
+    for name, t in src.items():
+        assert out[name].tensor_type == t.tensor_type
+        assert np.array_equal(np.asarray(out[name].data).view(np.uint8), np.asarray(t.data).view(np.uint8)), name
+    assert_metadata_kept(SAMPLE, path)
+
+
+def test_swift_bf16_cast_matches_round_to_nearest_even():
+    path = exported("swift-sample-bf16-align64.gguf")
+    reader = assert_ggml_layout(path)
+    assert reader.alignment == 64
+    out, src = tensors(reader), tensors(gguf.GGUFReader(SAMPLE))
+    t = out["blk.0.attn_q.weight"]
+    assert t.tensor_type == T.BF16
+    expected = gguf.quants.quantize(floats(src["blk.0.attn_q.weight"]), T.BF16)
+    assert np.array_equal(np.asarray(t.data).view(np.uint8).reshape(expected.shape), expected)
+
+
+def test_swift_q4_k_m_zero_blocks_have_the_mixture_types():
+    path = exported("swift-q4km-zero-blocks.gguf")
+    reader = assert_ggml_layout(path)
+    assert fields(reader)["general.file_type"] == 15
+    ts = tensors(reader)
+    # Two blocks: use_more_bits(1, 2) is true, use_more_bits(0, 2) is not.
+    assert ts["blk.0.attn_v.weight"].tensor_type == T.Q4_K
+    assert ts["blk.1.attn_v.weight"].tensor_type == T.Q6_K
+    assert ts["blk.1.ffn_down.weight"].tensor_type == T.Q6_K
+    assert ts["output.weight"].tensor_type == T.Q6_K
+    assert ts["token_embd.weight"].tensor_type == T.Q4_K
+    assert ts["blk.0.attn_norm.weight"].tensor_type == T.F32
+    assert not np.any(floats(ts["blk.1.ffn_down.weight"]))
+
+
+@pytest.mark.skipif(not LIBGGML, reason="QSCOPE_LIBGGML is not set")
+def test_ggml_c_reader_accepts_everything_we_wrote():
+    import ctypes
+
+    lib = ctypes.CDLL(LIBGGML)
+
+    class Params(ctypes.Structure):
+        _fields_ = [("no_alloc", ctypes.c_bool), ("ctx", ctypes.c_void_p)]
+
+    lib.gguf_init_from_file.restype = ctypes.c_void_p
+    lib.gguf_init_from_file.argtypes = [ctypes.c_char_p, Params]
+    lib.gguf_free.argtypes = [ctypes.c_void_p]
+    files = [SAMPLE] + (sorted(Path(INTEROP_DIR).glob("swift-*.gguf")) if INTEROP_DIR else [])
+    for path in files:
+        ctx = lib.gguf_init_from_file(str(path).encode(), Params(True, None))
+        assert ctx, f"ggml rejected {path}"
+        lib.gguf_free(ctx)
+
+
+# --- qscope quantize ------------------------------------------------------------------------
+
+@needs_cli
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_scheme_round_trips_through_gguf_py(tmp_path, scheme):
+    qtype, ftype, min_db = SCHEMES[scheme]
+    src = tmp_path / "in.gguf"
+    original = write_llama_fixture(src)
+    out = tmp_path / f"out-{scheme}.gguf"
+    qscope("quantize", src, "-o", out, "--scheme", scheme)
+    reader = assert_ggml_layout(out)
+    assert_metadata_kept(src, out)
+    assert fields(reader)["general.file_type"] == ftype
+    ts = tensors(reader)
+    for name, values in original.items():
+        t = ts[name]
+        if values.ndim < 2:
+            assert t.tensor_type == T.F32, name
+            assert np.array_equal(floats(t), values)
+            continue
+        assert t.tensor_type == qtype, name
+        got = floats(t)
+        assert np.all(np.isfinite(got)), name
+        assert sqnr_db(values, got) >= min_db, name
+        if scheme in NUMPY_QUANTIZABLE:
+            reference = gguf.quants.quantize(values, qtype)
+            assert np.array_equal(np.asarray(t.data).reshape(reference.shape), reference), name
+
+
+@needs_cli
+def test_q4_k_m_preset_follows_llama_quantize_mixture(tmp_path):
+    src = tmp_path / "in.gguf"
+    write_llama_fixture(src, blocks=16)
+    out = tmp_path / "q4km.gguf"
+    qscope("quantize", src, "-o", out, "--preset", "q4_k_m")
+    reader = assert_ggml_layout(out)
+    assert fields(reader)["general.file_type"] == 15
+    ts = tensors(reader)
+    # use_more_bits(i, 16): i < 2, i >= 14, or (i - 2) % 3 == 2
+    more = {i for i in range(16) if i < 2 or i >= 14 or (i - 2) % 3 == 2}
+    for b in range(16):
+        want = T.Q6_K if b in more else T.Q4_K
+        assert ts[f"blk.{b}.attn_v.weight"].tensor_type == want, b
+        assert ts[f"blk.{b}.ffn_down.weight"].tensor_type == want, b
+        assert ts[f"blk.{b}.attn_q.weight"].tensor_type == T.Q4_K
+        assert ts[f"blk.{b}.attn_norm.weight"].tensor_type == T.F32
+    assert ts["output.weight"].tensor_type == T.Q6_K
+    assert ts["token_embd.weight"].tensor_type == T.Q4_K
+
+
+@needs_cli
+def test_tensor_type_override_first_match_wins(tmp_path):
+    src = tmp_path / "in.gguf"
+    write_llama_fixture(src)
+    out = tmp_path / "mixed.gguf"
+    qscope("quantize", src, "-o", out, "--scheme", "q4_0",
+           "--tensor-type", "attn_v=q8_0", "--tensor-type", "attn=q5_0")
+    ts = tensors(assert_ggml_layout(out))
+    assert ts["blk.0.attn_v.weight"].tensor_type == T.Q8_0
+    assert ts["blk.0.attn_q.weight"].tensor_type == T.Q5_0
+    assert ts["blk.0.ffn_up.weight"].tensor_type == T.Q4_0
+
+
+@needs_cli
+def test_sample_preset_falls_back_for_384_wide_rows(tmp_path):
+    out = tmp_path / "sample-q4km.gguf"
+    qscope("quantize", SAMPLE, "-o", out, "--preset", "q4_k_m")
+    ts = tensors(assert_ggml_layout(out))
+    assert ts["blk.0.attn_q.weight"].tensor_type == T.Q5_0    # Q4_K does not fit 384
+    assert ts["blk.1.attn_v.weight"].tensor_type == T.Q8_0    # Q6_K does not fit 384
+    assert ts["blk.1.ffn_down.weight"].tensor_type == T.Q6_K  # rows of 1536 fit
+    assert ts["position_embd.weight"].tensor_type == T.F16    # never quantized
+    assert_metadata_kept(SAMPLE, out)
+
+
+@needs_cli
+def test_inspect_json_matches_gguf_py(tmp_path):
+    report = json.loads(qscope("inspect", SAMPLE, "--format", "json").stdout)
+    assert report["format"] == "gguf"
+    ours = {t["name"]: t for t in report["tensors"]}
+    for t in gguf.GGUFReader(SAMPLE).tensors:
+        assert ours[t.name]["dtype"] == t.tensor_type.name
+        assert ours[t.name]["shape"] == list(reversed(t.shape.tolist()))
+        assert ours[t.name]["bytes"] == int(t.n_bytes)
+
+
+@needs_cli
+@pytest.mark.skipif(not DEQUANT_CMD, reason="QSCOPE_DEQUANT_CMD is not set")
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_our_dequantization_equals_gguf_py_bit_for_bit(tmp_path, scheme):
+    src = tmp_path / "in.gguf"
+    write_llama_fixture(src, blocks=1)
+    out = tmp_path / "q.gguf"
+    qscope("quantize", src, "-o", out, "--scheme", scheme)
+    for t in gguf.GGUFReader(out).tensors:
+        if len(t.shape) < 2:
+            continue
+        dump = tmp_path / f"{t.name}.npy"
+        cmd = DEQUANT_CMD.format(file=shlex.quote(str(out)), tensor=shlex.quote(t.name), out=shlex.quote(str(dump)))
+        subprocess.run(cmd, shell=True, check=True)
+        ours = np.load(dump).astype(np.float32)
+        assert np.array_equal(ours.view(np.uint32), floats(t).view(np.uint32)), t.name
