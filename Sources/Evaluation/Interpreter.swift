@@ -11,7 +11,12 @@ public struct Interpreter: Sendable {
   public struct HybridMode: Sendable, Hashable {
     /// Asymmetric [-128, 127] with a zero point per row, else symmetric [-127, 127].
     public var asymmetric: Bool
-    public init(asymmetric: Bool) { self.asymmetric = asymmetric }
+    /// Quantize each pixel of a 1×1 convolution's input separately (XNNPACK, LiteRT's default CPU
+    /// delegate) instead of each image (the builtin kernel).
+    public var perPixelPointwise: Bool
+    public init(asymmetric: Bool, perPixelPointwise: Bool = true) {
+      self.asymmetric = asymmetric; self.perPixelPointwise = perPixelPointwise
+    }
   }
 
   public let graph: ModelGraph

@@ -14,7 +14,12 @@ extension OpContext {
     let p = try SpatialParams(self)
     let gy = ConvGeometry(input: height, filter: kh, stride: p.strideH, dilation: p.dilationH, same: p.same)
     let gx = ConvGeometry(input: width, filter: kw, stride: p.strideW, dilation: p.dilationW, same: p.same)
-    if let hybrid { HybridQuantizer.fakeQuantize(&x.data, rows: batch, asymmetric: hybrid.asymmetric) }
+    if let hybrid {
+      // XNNPACK (LiteRT's default CPU path) runs a 1×1 convolution as a fully connected layer and
+      // quantizes each pixel as its own row; other convolutions quantize each image as one row.
+      let rows = kh == 1 && kw == 1 && hybrid.perPixelPointwise ? x.count / max(channels, 1) : batch
+      HybridQuantizer.fakeQuantize(&x.data, rows: rows, asymmetric: hybrid.asymmetric)
+    }
     let k = kh * kw * channels
     let m = batch * gy.output * gx.output
     let packed = f.data.withUnsafeBufferPointer { PackedWeights(rowsOf: $0, n: outC, k: k) }
