@@ -94,6 +94,14 @@ import Workflows
     #expect(throws: EvaluationError.self) { try EvaluationSession.open(path: Self.cnn, dataPath: nanPath) }
     let floatLabels = try write("labels.npz", [("x", EvalTensor(zeros: [2, 8, 8, 1])), ("y", EvalTensor(shape: [2], data: [1, 2]))])
     #expect(throws: EvaluationError.self) { try EvaluationSession.open(path: Self.cnn, dataPath: floatLabels) }
+    let labels: [UInt8] = [3, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0]
+    let outOfRange = folder.appendingPathComponent("range.npz").path
+    let archive = NumPyTests.zip([("x.npy", Array(NumPyWriter.data(EvalTensor(zeros: [2, 8, 8, 1])))),
+                                  ("y.npy", NumPyTests.npy(descr: "<i8", shape: "(2,)", payload: labels))])
+    try Data(archive).write(to: URL(fileURLWithPath: outOfRange))
+    #expect(throws: EvaluationError.badData(file: outOfRange, reason: "label 12 is out of range for 10 classes")) {
+      try EvaluationSession.open(path: Self.cnn, dataPath: outOfRange)
+    }
     let noX = try write("nox.npz", [("inputs", EvalTensor(zeros: [2, 8, 8, 1]))])
     #expect(throws: EvaluationError.self) { try EvaluationSession.open(path: Self.cnn, dataPath: noX) }
   }
