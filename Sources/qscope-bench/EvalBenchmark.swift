@@ -67,7 +67,7 @@ enum EvalBenchmark {
     let interpreter = Interpreter(graph: graph)
     var values = try interpreter.initialValues(inputs: [inputs]) { (index) throws(EvaluationError) in
       do { return try TensorValues.decode(opened.tensors[index], file: model) } catch {
-        throw .badData(file: model, reason: error.description)
+        throw .badData(file: model, reason: "\(error)")
       }
     }
     let start = DispatchTime.now()
