@@ -49,14 +49,14 @@ def litert_outputs(model, x):
     return np.stack(results)
 
 
-def test_data():
+def load_test_data():
     data = np.load(SAMPLES / "digits-test.npz")
     return data["x"], data["y"]
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_float_outputs_match_litert(tmp_path, name):
-    x, _ = test_data()
+    x, _ = load_test_data()
     model = SAMPLES / f"{name}.tflite"
     dump = tmp_path / "float.npy"
     qscope("eval", model, "--data", SAMPLES / "digits-test.npz", "--format", "json", "--dump-float-outputs", dump)
@@ -68,7 +68,7 @@ def test_float_outputs_match_litert(tmp_path, name):
 @pytest.mark.parametrize("plan", sorted(PLANS))
 @pytest.mark.parametrize("name", MODELS)
 def test_predicted_accuracy_matches_litert(tmp_path, name, plan):
-    x, y = test_data()
+    x, y = load_test_data()
     model = SAMPLES / f"{name}.tflite"
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(PLANS[plan]))
@@ -85,7 +85,7 @@ def test_predicted_accuracy_matches_litert(tmp_path, name, plan):
 @pytest.mark.parametrize("name", MODELS)
 def test_predicted_outputs_track_litert(tmp_path, name):
     """Per-sample outputs of the int8 plan are close to LiteRT's (hybrid kernels emulated)."""
-    x, _ = test_data()
+    x, _ = load_test_data()
     model = SAMPLES / f"{name}.tflite"
     out = tmp_path / "int8.tflite"
     dump = tmp_path / "q.npy"
