@@ -32,7 +32,8 @@ import Testing
     #expect(close(try OpHarness.one("LOGISTIC", [x]).data, x.data.map { 1 / (1 + exp(-$0)) }))
     #expect(close(try OpHarness.one("TANH", [x]).data, x.data.map { tanh($0) }))
     #expect(close(try OpHarness.one("EXP", [x]).data, x.data.map { exp($0) }))
-    #expect(close(try OpHarness.one("HARD_SWISH", [x]).data, [0, -0.5 * 2.5 / 6, 0, 0.5 * 3.5 / 6, 8]))
+    let hardSwish: [Float] = [0, -0.5 * 2.5 / 6, 0, 0.5 * 3.5 / 6, 8]
+    #expect(close(try OpHarness.one("HARD_SWISH", [x]).data, hardSwish))
     #expect(close(try OpHarness.one("RSQRT", [T([2], [4, 0.25])]).data, [0.5, 2]))
     // GELU(1) = 0.8413447 exactly (erf form); the tanh form gives 0.8411920.
     #expect(close(try OpHarness.one("GELU", [T([1], [1])]).data, [0.8413447], 1e-6))
@@ -41,7 +42,9 @@ import Testing
 
   @Test func softmaxAndL2Norm() throws {
     let s = try OpHarness.one("SOFTMAX", [T([2, 2], [0, 0, 1, 3])], attributes: ["beta": .float(1)])
-    #expect(close(s.data, [0.5, 0.5, Float(1 / (1 + exp(2.0))), Float(1 / (1 + exp(-2.0)))]))
+    let low: Float = 1 / (1 + Float(exp(2.0)))
+    let expected: [Float] = [0.5, 0.5, low, 1 - low]
+    #expect(close(s.data, expected))
     let l2 = try OpHarness.one("L2_NORMALIZATION", [T([1, 2], [3, 4])])
     #expect(close(l2.data, [0.6, 0.8]))
   }
@@ -58,7 +61,9 @@ import Testing
     // Symmetric: scale = 2/127; 1.0 → round(63.5) = 64 (half away from zero) → 64·2/127.
     var symmetric: [Float] = [2, 1, -0.5]
     HybridQuantizer.fakeQuantize(&symmetric, rows: 1, asymmetric: false)
-    #expect(close(symmetric, [2, 64 * 2 / 127, -32 * 2 / 127], 1e-6))
+    let step: Float = 2 / 127
+    let expectedSymmetric: [Float] = [2, 64 * step, -32 * step]
+    #expect(close(symmetric, expectedSymmetric, 1e-6))
     // Asymmetric over [0, 2.55]: scale 0.01, zero point -128; every multiple of 0.01 is exact.
     var asymmetric: [Float] = [0, 1.23, 2.55]
     HybridQuantizer.fakeQuantize(&asymmetric, rows: 1, asymmetric: true)
@@ -66,7 +71,9 @@ import Testing
     // Two rows quantize independently: the small row keeps its precision.
     var rows: [Float] = [100, 1, 0.01, 0.02]
     HybridQuantizer.fakeQuantize(&rows, rows: 2, asymmetric: false)
-    #expect(rows[1] != 1 && close(Array(rows[2...]), [64 * 0.02 / 127, 0.02], 1e-3))
+    let smallStep: Float = 0.02 / 127
+    let expectedSmall: [Float] = [64 * smallStep, 0.02]
+    #expect(rows[1] != 1 && close(Array(rows[2...]), expectedSmall, 1e-3))
   }
 
   @Test func hybridModeQuantizesFullyConnectedInputs() throws {
