@@ -53,5 +53,6 @@ let package = Package(
     .testTarget(name: "TUIKitTests", dependencies: ["TUIKit"]),
     .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows"]),
     .testTarget(name: "CLITests", dependencies: ["qscope"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TensorCore", "QuantEngine", "ModelFormats", "Workflows"]),
   ]
 )
