@@ -45,12 +45,16 @@ enum KernelBenchmark {
     if !pythonRates.isEmpty { header += "   gguf-py quantize   speed-up (quantize)" }
     print(header)
     for scheme in schemes {
+      EngineThreads.limit = 1
       let single = best(repeats) { evaluate(values, rows: rows, scheme: scheme, parts: 1) }
       var line = pad(scheme.rawValue, 12) + format(single.map { Double(count) / $0 / 1e6 }, 12)
       if maxThreads > 1 {
+        // Tensors split across threads by the benchmark; the engine itself stays single-threaded.
+        EngineThreads.limit = 1
         let multi = best(repeats) { evaluate(values, rows: rows, scheme: scheme, parts: maxThreads) }
         line += format(multi.map { Double(count) / $0 / 1e6 }, 13)
       }
+      EngineThreads.limit = 1
       let quantize = best(repeats) { quantizeOnly(values, rows: rows, scheme: scheme) }
       let quantizeRate = quantize.map { Double(count) / $0 / 1e6 }
       line += format(quantizeRate, 17)
