@@ -4,11 +4,16 @@ import TensorCore
 enum FloatCast {
   static func bytesPerElement(_ scheme: Scheme) -> Int { scheme == .f32 ? 4 : 2 }
 
+  /// Stored bytes for finite input (the caller has refused NaN/Inf).
   static func encode(_ x: UnsafeBufferPointer<Float>, scheme: Scheme) -> [UInt8] {
     let width = bytesPerElement(scheme)
     var out = [UInt8](repeating: 0, count: x.count * width)
     out.withUnsafeMutableBufferPointer { o in
       guard let p = o.baseAddress else { return }
+      if scheme != .f32, let source = x.baseAddress {
+        FloatCastFast.encode(source, count: x.count, bfloat: scheme == .bf16, into: p)
+        return
+      }
       for i in 0..<x.count {
         switch scheme {
         case .f32:
