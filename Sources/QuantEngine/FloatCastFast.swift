@@ -2,6 +2,9 @@ import TensorCore
 
 /// Vectorised f16/bf16 rounding for finite input (callers refuse NaN/Inf first), bit-identical
 /// to ``TensorCore/HalfPrecision``: round to nearest even, overflow to ±inf, subnormals kept.
+///
+/// Comparisons use explicit vector constants: comparing a SIMD vector with a scalar literal
+/// compiles to a slow per-lane loop.
 enum FloatCastFast {
   typealias U8x8 = SIMD8<UInt32>
 
@@ -16,10 +19,10 @@ enum FloatCastFast {
     var half = (rounded &>> 13) &- ((127 - 15) << 10)
     // Subnormal halves (|x| < 2⁻¹⁴): the value in units of 2⁻²⁴, rounded to even.
     let scaled = unsafeBitCast(magnitude, to: F8.self) * F8(repeating: 16_777_216)
-    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< 0x3880_0000
+    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< SIMD8<Int32>(repeating: 0x3880_0000)
     half.replace(with: subnormalValue(scaled), where: small)
     // At or above 65520 the result is infinite.
-    half.replace(with: 0x7C00, where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= 0x477F_F000)
+    half.replace(with: 0x7C00, where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= SIMD8<Int32>(repeating: 0x477F_F000))
     return half | sign
   }
 
@@ -39,9 +42,9 @@ enum FloatCastFast {
     var result = unsafeBitCast(rounded, to: F8.self)
     let scaled = unsafeBitCast(magnitude, to: F8.self) * F8(repeating: 16_777_216)
     let subnormal = roundEven(scaled) * F8(repeating: 1.0 / 16_777_216)
-    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< 0x3880_0000
+    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< SIMD8<Int32>(repeating: 0x3880_0000)
     result.replace(with: subnormal, where: small)
-    result.replace(with: F8(repeating: .infinity), where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= 0x477F_F000)
+    result.replace(with: F8(repeating: .infinity), where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= SIMD8<Int32>(repeating: 0x477F_F000))
     return unsafeBitCast(unsafeBitCast(result, to: U8x8.self) | sign, to: F8.self)
   }
 

@@ -62,7 +62,7 @@ extension LinearScheme {
         var i = 0
         while i + 8 <= rowLength {
           let bits = magnitudeBits(loadF8(row, i))
-          if any(bits .>= 0x7F80_0000) { bad = true }
+          if any(bits .>= I8x8(repeating: 0x7F80_0000)) { bad = true }
           let a = unsafeBitCast(bits, to: F8.self)
           var current = loadF8(UnsafePointer(mp), i)
           current.replace(with: a, where: a .> current)
