@@ -54,8 +54,8 @@ enum KQuantQuantize {
     var maxScale: Float = 0, maxMin: Float = 0
     for j in 0..<16 {
       for l in 0..<16 { s.weights[l] = abs(x[16 * j + l]) }
-      let (scale, m) = KQuantSearch.scaleMin(
-        count: 16, nmax: 3, x: x + 16 * j, weights: s.weights, levels: s.levels + 16 * j, scratch: s.aux,
+      let (scale, m) = KQuantSearch.scaleMinVector(
+        count: 16, nmax: 3, x: x + 16 * j, weights: s.weights, levels: s.levels + 16 * j,
         rmin: -0.5, rdelta: 0.1, steps: 15, useMAD: true)
       s.scales[j] = scale; s.mins[j] = m
       if scale > maxScale { maxScale = scale }
@@ -134,8 +134,8 @@ enum KQuantQuantize {
       for l in 0..<32 { sumX2 += x[32 * j + l] * x[32 * j + l] }
       let average = (sumX2 / 32).squareRoot()
       for l in 0..<32 { s.weights[l] = average + abs(x[32 * j + l]) }
-      let (scale, m) = KQuantSearch.scaleMin(
-        count: 32, nmax: nmax, x: x + 32 * j, weights: s.weights, levels: s.levels + 32 * j, scratch: s.aux,
+      let (scale, m) = KQuantSearch.scaleMinVector(
+        count: 32, nmax: nmax, x: x + 32 * j, weights: s.weights, levels: s.levels + 32 * j,
         rmin: nmax == 15 ? -1 : -0.5, rdelta: 0.1, steps: nmax == 15 ? 20 : 15, useMAD: false)
       s.scales[j] = scale; s.mins[j] = m
       if scale > maxScale { maxScale = scale }
@@ -190,7 +190,7 @@ enum KQuantQuantize {
     let levels = s.signedLevels
     var maxScale: Float = 0, maxAbsScale: Float = 0
     for j in 0..<16 {
-      let scale = KQuantSearch.qx(count: 16, nmax: 32, x: x + 16 * j, levels: levels + 16 * j)
+      let scale = KQuantSearch.qxVector(count: 16, nmax: 32, x: x + 16 * j, levels: levels + 16 * j)
       s.scales[j] = scale
       if abs(scale) > maxAbsScale { maxAbsScale = abs(scale); maxScale = scale }
     }
