@@ -70,15 +70,19 @@ extension KQuantSearch {
         error += F8(repeating: weights[i]) * diff
       }
       next = first + 8
+      let startMinimum = minimum
       for lane in 0..<8 where first + lane <= steps {
         guard det[lane] > 0, error[lane] < bestError else { continue }
         let s = iscale[lane]
-        for i in 0..<n { levels[i] = UInt8(clamp(nearestInt(s * (x[i] - minimum)), 0, nmax)) }
+        for i in 0..<n { levels[i] = UInt8(clamp(nearestInt(s * (x[i] - startMinimum)), 0, nmax)) }
         bestError = error[lane]
         scale = thisScale[lane]
         minimum = thisMin[lane]
-        next = first + lane + 1
-        break
+        // Later lanes were computed from the old minimum; they stay valid only if it is unchanged.
+        if minimum.bitPattern != startMinimum.bitPattern {
+          next = first + lane + 1
+          break
+        }
       }
     }
     return (scale, -minimum)
