@@ -10,23 +10,19 @@ enum FloatCast {
     var out = [UInt8](repeating: 0, count: x.count * width)
     out.withUnsafeMutableBufferPointer { o in
       guard let p = o.baseAddress else { return }
-      if scheme != .f32, let source = x.baseAddress {
+      guard let source = x.baseAddress else { return }
+      if scheme != .f32 {
         FloatCastFast.encode(source, count: x.count, bfloat: scheme == .bf16, into: p)
         return
       }
-      for i in 0..<x.count {
-        switch scheme {
-        case .f32:
+      #if _endian(little)
+        UnsafeMutableRawPointer(p).copyMemory(from: source, byteCount: 4 * x.count)
+      #else
+        for i in 0..<x.count {
           let bits = x[i].bitPattern
           for k in 0..<4 { p[4 * i + k] = UInt8(truncatingIfNeeded: bits >> UInt32(8 * k)) }
-        case .bf16:
-          let bits = HalfPrecision.bfloat16Bits(from: x[i])
-          p[2 * i] = UInt8(truncatingIfNeeded: bits); p[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
-        default:
-          let bits = HalfPrecision.halfBits(from: x[i])
-          p[2 * i] = UInt8(truncatingIfNeeded: bits); p[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
         }
-      }
+      #endif
     }
     return out
   }
