@@ -34,4 +34,29 @@ import TensorCore
     #expect(singleMetrics.maxAbsError == multiMetrics.maxAbsError)
     #expect(singleMetrics.clippedFraction == multiMetrics.clippedFraction)
   }
+
+  @Test(arguments: [Scheme.int8, .int4G32, .int4G128, .int4])
+  func parallelLinearMatchesSingleThread(scheme: Scheme) throws {
+    var random = TestRandom(seed: 7)
+    var values = random.normals(96 * 200)
+    for i in 200..<400 { values[i] = 0 }  // a zero channel
+    let shape = [96, 200]
+    let saved = (EngineThreads.limit, ParallelRuns.linearThreshold)
+    defer { EngineThreads.limit = saved.0; ParallelRuns.linearThreshold = saved.1 }
+    ParallelRuns.linearThreshold = 1000
+    EngineThreads.limit = 1
+    let single = try values.withUnsafeBufferPointer { try SchemeAnalysis.evaluateKeeping($0, shape: shape, scheme: scheme, channelAxis: 0) }
+    EngineThreads.limit = 2
+    let multi = try values.withUnsafeBufferPointer { try SchemeAnalysis.evaluateKeeping($0, shape: shape, scheme: scheme, channelAxis: 0) }
+    #expect(single.quantized.values == multi.quantized.values)
+    #expect(single.quantized.scales == multi.quantized.scales)
+    #expect(sameBits(single.reconstructed, multi.reconstructed))
+    #expect(abs(single.metrics.mse - multi.metrics.mse) <= 1e-9 * single.metrics.mse)
+    #expect(single.metrics.rmseOverScale.map { abs($0 - (multi.metrics.rmseOverScale ?? 0)) < 1e-9 } == true)
+    // Non-finite input is still reported over the whole tensor.
+    values[5000] = .nan
+    #expect(throws: QuantError.nonFinite(count: 1, firstIndex: 5000)) {
+      try values.withUnsafeBufferPointer { try SchemeAnalysis.evaluate($0, shape: shape, scheme: scheme, channelAxis: 0) }
+    }
+  }
 }
