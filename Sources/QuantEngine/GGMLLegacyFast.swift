@@ -97,21 +97,15 @@ enum GGMLLegacyFast {
     }
     GGMLLegacyQuantize.storeHalf(d, out)
     let s = F8(repeating: id), offset = F8(repeating: half + 0.5), top = F8(repeating: Float(levels - 1))
-    let (q0, c0) = truncatedLevel(v.0, s, offset, top)
-    let (q1, c1) = truncatedLevel(v.1, s, offset, top)
-    let (q2, c2) = truncatedLevel(v.2, s, offset, top)
-    let (q3, c3) = truncatedLevel(v.3, s, offset, top)
-    pack((q0, q1, q2, q3), out + 2, fifthBit: levels == 32)
-    clipped += Int((c0 &+ c1 &+ c2 &+ c3).wrappedSum())
-  }
-
-  /// min(top, trunc(w·s + offset)) and a 1 in each lane that went past `top`.
-  @inline(__always)
-  static func truncatedLevel(_ w: F8, _ s: F8, _ offset: F8, _ top: F8) -> (I8x8, I8x8) {
-    var r = floorNonNegative(w * s + offset)
-    let over = r .> top
-    r.replace(with: top, where: over)
-    return (integerLanes(r), I8x8().replacing(with: 1, where: over))
+    var t0 = floorNonNegative(v.0 * s + offset), t1 = floorNonNegative(v.1 * s + offset)
+    var t2 = floorNonNegative(v.2 * s + offset), t3 = floorNonNegative(v.3 * s + offset)
+    // Levels past the top clip; count them before clamping.
+    let over = I8x8().replacing(with: 1, where: t0 .> top) &+ I8x8().replacing(with: 1, where: t1 .> top)
+      &+ I8x8().replacing(with: 1, where: t2 .> top) &+ I8x8().replacing(with: 1, where: t3 .> top)
+    t0.replace(with: top, where: t0 .> top); t1.replace(with: top, where: t1 .> top)
+    t2.replace(with: top, where: t2 .> top); t3.replace(with: top, where: t3 .> top)
+    pack((integerLanes(t0), integerLanes(t1), integerLanes(t2), integerLanes(t3)), out + 2, fifthBit: levels == 32)
+    clipped += Int(over.wrappedSum())
   }
 
   /// Clipping count by the scalar rule, for blocks that take the reference path.
@@ -129,7 +123,7 @@ enum GGMLLegacyFast {
     lo.replace(with: v.1, where: v.1 .< lo); hi.replace(with: v.1, where: v.1 .> hi)
     lo.replace(with: v.2, where: v.2 .< lo); hi.replace(with: v.2, where: v.2 .> hi)
     lo.replace(with: v.3, where: v.3 .< lo); hi.replace(with: v.3, where: v.3 .> hi)
-    let minimum = lo.min(), maximum = hi.max()
+    let minimum = horizontalMinF(lo), maximum = horizontalMaxF(hi)
     let d = (maximum - minimum) / Float(levels - 1)
     let id: Float = d != 0 ? 1 / d : 0
     guard id.isFinite else { return reference(x, out) { GGMLLegacyQuantize.affine(x, out, levels: levels, scratch: $0) } }
@@ -137,9 +131,11 @@ enum GGMLLegacyFast {
     GGMLLegacyQuantize.storeHalf(minimum, out + 2)
     let s = F8(repeating: id), m = F8(repeating: minimum), top = F8(repeating: Float(levels - 1))
     let half = F8(repeating: 0.5)
-    let q0 = truncatedLevel(v.0 - m, s, half, top).0, q1 = truncatedLevel(v.1 - m, s, half, top).0
-    let q2 = truncatedLevel(v.2 - m, s, half, top).0, q3 = truncatedLevel(v.3 - m, s, half, top).0
-    pack((q0, q1, q2, q3), out + 4, fifthBit: levels == 32)
+    var t0 = floorNonNegative((v.0 - m) * s + half), t1 = floorNonNegative((v.1 - m) * s + half)
+    var t2 = floorNonNegative((v.2 - m) * s + half), t3 = floorNonNegative((v.3 - m) * s + half)
+    t0.replace(with: top, where: t0 .> top); t1.replace(with: top, where: t1 .> top)
+    t2.replace(with: top, where: t2 .> top); t3.replace(with: top, where: t3 .> top)
+    pack((integerLanes(t0), integerLanes(t1), integerLanes(t2), integerLanes(t3)), out + 4, fifthBit: levels == 32)
   }
 
   /// Runs a reference quantizer with its own scratch space (rare: subnormal scales only).

@@ -65,6 +65,15 @@ func horizontalMax(_ v: I8x8) -> Int32 {
 }
 
 @inline(__always)
+func horizontalMinF(_ v: F8) -> Float {
+  var m = v[0]
+  for lane in 1..<8 where v[lane] < m { m = v[lane] }
+  return m
+}
+
+/// (The standard library's `SIMD.min()`/`max()` reductions are not inlined into our kernels,
+/// which costs more than the reduction itself; these are.)
+@inline(__always)
 func horizontalMaxF(_ v: F8) -> Float {
   var m = v[0]
   for lane in 1..<8 where v[lane] > m { m = v[lane] }

@@ -68,8 +68,8 @@ enum StatsKernel {
       result.fold(count: count, mean: exactMean, m2: chunkM2)
       start = end
     }
-    result.min = Swift.min(result.min, lo.min())
-    result.max = Swift.max(result.max, hi.max())
+    result.min = Swift.min(result.min, horizontalMinF(lo))
+    result.max = Swift.max(result.max, horizontalMaxF(hi))
     return result
   }
 

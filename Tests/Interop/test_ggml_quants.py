@@ -101,6 +101,7 @@ def test_block_decoders_match_gguf_on_random_blocks(tmp_path, qtype):
                T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64]}.get(qtype, [])
     for off in offsets:
         raw[:, off:off + 2] = (rng.standard_normal(32) * 0.05).astype(np.float16).view(np.uint8).reshape(32, 2)
-    theirs = np.asarray(dequantize(raw.reshape(-1), qtype), dtype=np.float32).reshape(-1)
+    with np.errstate(all="ignore"):  # random MXFP4 exponents overflow to inf on both sides
+        theirs = np.asarray(dequantize(raw.reshape(-1), qtype), dtype=np.float32).reshape(-1)
     ours = run_decoder(tmp_path, qtype, raw.reshape(-1))
     assert np.array_equal(ours.view(np.uint32), theirs.view(np.uint32))
