@@ -19,9 +19,11 @@ enum GGMLLegacyFast {
     return horizontalMax(m)
   }
 
+  /// Low bytes of eight lanes. (`SIMD8<UInt8>(truncatingIfNeeded:)` is not inlined into these
+  /// kernels and the call costs more than eight lane extracts.)
   @inline(__always)
   static func storeBytes(_ v: I8x8, _ out: UnsafeMutablePointer<UInt8>) {
-    UnsafeMutableRawPointer(out).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: v), as: SIMD8<UInt8>.self)
+    for k in 0..<8 { out[k] = UInt8(truncatingIfNeeded: v[k]) }
   }
 
   /// floor(t) for 0 ≤ t < 2²²: round to even, step back where that went up.
