@@ -3,23 +3,22 @@ import TensorCore
 /// K-quant quantizers: ggml's `quantize_row_qX_K_ref` (what llama-quantize does without an
 /// importance matrix), one super-block of 256 values at a time.
 enum KQuantQuantize {
-  /// Per-call scratch: levels for 256 values plus the search buffers.
+  /// Per-call scratch: levels for 256 values (unsigned and signed views) and the search buffers.
   struct Scratch {
     let levels: UnsafeMutablePointer<UInt8>
     let signedLevels: UnsafeMutablePointer<Int8>
-    let aux: UnsafeMutablePointer<UInt8>
     let weights: UnsafeMutablePointer<Float>
     let scales: UnsafeMutablePointer<Float>
     let mins: UnsafeMutablePointer<Float>
   }
 
   static func quantize(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 * 2 + 32) { bytes in
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 * 2) { bytes in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 16 + 16) { floats in
         guard let b = bytes.baseAddress, let f = floats.baseAddress else { return }
         let raw = UnsafeMutableRawPointer(b + 256)
         let scratch = Scratch(
-          levels: b, signedLevels: raw.bindMemory(to: Int8.self, capacity: 256), aux: b + 512,
+          levels: b, signedLevels: raw.bindMemory(to: Int8.self, capacity: 256),
           weights: f, scales: f + 32, mins: f + 48)
         for index in 0..<blocks {
           let src = x + index * 256, dst = out + index * type.bytesPerBlock
