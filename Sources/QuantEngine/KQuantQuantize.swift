@@ -3,23 +3,22 @@ import TensorCore
 /// K-quant quantizers: ggml's `quantize_row_qX_K_ref` (what llama-quantize does without an
 /// importance matrix), one super-block of 256 values at a time.
 enum KQuantQuantize {
-  /// Per-call scratch: levels for 256 values plus the search buffers.
+  /// Per-call scratch: levels for 256 values (unsigned and signed views) and the search buffers.
   struct Scratch {
     let levels: UnsafeMutablePointer<UInt8>
     let signedLevels: UnsafeMutablePointer<Int8>
-    let aux: UnsafeMutablePointer<UInt8>
     let weights: UnsafeMutablePointer<Float>
     let scales: UnsafeMutablePointer<Float>
     let mins: UnsafeMutablePointer<Float>
   }
 
   static func quantize(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 * 2 + 32) { bytes in
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 * 2) { bytes in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 16 + 16) { floats in
         guard let b = bytes.baseAddress, let f = floats.baseAddress else { return }
         let raw = UnsafeMutableRawPointer(b + 256)
         let scratch = Scratch(
-          levels: b, signedLevels: raw.bindMemory(to: Int8.self, capacity: 256), aux: b + 512,
+          levels: b, signedLevels: raw.bindMemory(to: Int8.self, capacity: 256),
           weights: f, scales: f + 32, mins: f + 48)
         for index in 0..<blocks {
           let src = x + index * 256, dst = out + index * type.bytesPerBlock
@@ -54,8 +53,8 @@ enum KQuantQuantize {
     var maxScale: Float = 0, maxMin: Float = 0
     for j in 0..<16 {
       for l in 0..<16 { s.weights[l] = abs(x[16 * j + l]) }
-      let (scale, m) = KQuantSearch.scaleMin(
-        count: 16, nmax: 3, x: x + 16 * j, weights: s.weights, levels: s.levels + 16 * j, scratch: s.aux,
+      let (scale, m) = KQuantSearch.scaleMinVector(
+        count: 16, nmax: 3, x: x + 16 * j, weights: s.weights, levels: s.levels + 16 * j,
         rmin: -0.5, rdelta: 0.1, steps: 15, useMAD: true)
       s.scales[j] = scale; s.mins[j] = m
       if scale > maxScale { maxScale = scale }
@@ -134,8 +133,8 @@ enum KQuantQuantize {
       for l in 0..<32 { sumX2 += x[32 * j + l] * x[32 * j + l] }
       let average = (sumX2 / 32).squareRoot()
       for l in 0..<32 { s.weights[l] = average + abs(x[32 * j + l]) }
-      let (scale, m) = KQuantSearch.scaleMin(
-        count: 32, nmax: nmax, x: x + 32 * j, weights: s.weights, levels: s.levels + 32 * j, scratch: s.aux,
+      let (scale, m) = KQuantSearch.scaleMinVector(
+        count: 32, nmax: nmax, x: x + 32 * j, weights: s.weights, levels: s.levels + 32 * j,
         rmin: nmax == 15 ? -1 : -0.5, rdelta: 0.1, steps: nmax == 15 ? 20 : 15, useMAD: false)
       s.scales[j] = scale; s.mins[j] = m
       if scale > maxScale { maxScale = scale }
@@ -190,7 +189,7 @@ enum KQuantQuantize {
     let levels = s.signedLevels
     var maxScale: Float = 0, maxAbsScale: Float = 0
     for j in 0..<16 {
-      let scale = KQuantSearch.qx(count: 16, nmax: 32, x: x + 16 * j, levels: levels + 16 * j)
+      let scale = KQuantSearch.qxVector(count: 16, nmax: 32, x: x + 16 * j, levels: levels + 16 * j)
       s.scales[j] = scale
       if abs(scale) > maxAbsScale { maxAbsScale = abs(scale); maxScale = scale }
     }

@@ -125,8 +125,9 @@ enum LinearKernel {
     sums.count += count
   }
 
-  /// The symmetric hot path: no zero point, and no clipping to count because the scale comes
-  /// from max|x| (callers check ``scaleIsSafe(amax:scale:qmax:)`` first).
+  /// The symmetric hot path: no zero point, and no clamping or clipping to count, because the
+  /// scale comes from max|x| and callers check ``scaleIsSafe(amax:scale:qmax:)`` first, so
+  /// |x·inv| < qmax + 0.5 already.
   @inline(__always)
   static func spanSymmetric(
     _ x: UnsafePointer<Float>, count: Int, scale: Float, qmax: Float,
@@ -134,7 +135,6 @@ enum LinearKernel {
   ) -> Double {
     let inverse = LinearReference.inverse(of: scale)
     let iv = F8(repeating: inverse), sv = F8(repeating: scale)
-    let hi = F8(repeating: qmax), lo = F8(repeating: -qmax)
     var maxErr = F8()
     var spanE2 = 0.0
     var start = 0
@@ -144,12 +144,11 @@ enum LinearKernel {
       var i = start
       while i + 8 <= end {
         let a = loadF8(x, i)
-        var r = roundHalfAway(a * iv) + F8()
-        r.replace(with: hi, where: r .> hi)
-        r.replace(with: lo, where: r .< lo)
+        let r = roundHalfAway(a * iv)
         let y = r * sv
         if let q { UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: integerLanes(r)), as: SIMD8<Int8>.self) }
-        if let xhat { storeF8(y, xhat, i) }
+        // (r + 0) turns −0 into +0, as the reference's integer round trip does.
+        if let xhat { storeF8((r + F8()) * sv, xhat, i) }
         let e = a - y
         sx2 += a * a; se2 += e * e; sxy += a * y; sy2 += y * y
         let ae = absF8(e)
@@ -160,7 +159,7 @@ enum LinearKernel {
       var txy = Double(sxy.sum()), ty2 = Double(sy2.sum())
       while i < end {
         let a = x[i]
-        let r = min(max((a * inverse).rounded() + 0, -qmax), qmax)
+        let r = (a * inverse).rounded() + 0
         let y = r * scale
         q?[i] = Int8(r)
         xhat?[i] = y

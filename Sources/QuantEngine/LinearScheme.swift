@@ -98,7 +98,7 @@ enum LinearScheme {
       hi.replace(with: v, where: v .> hi)
       i += 8
     }
-    var l = lo.min(), h = hi.max()
+    var l = horizontalMinF(lo), h = horizontalMaxF(hi)
     while i < n { l = Swift.min(l, x[i]); h = Swift.max(h, x[i]); i += 1 }
     return (l, h)
   }

@@ -17,6 +17,28 @@ enum GGUFPyTiming {
             t = time.thread_time(); quantize(x, qtype); t = time.thread_time() - t
             best = t if best is None else min(best, t)
         rates[name] = x.size / best / 1e6
+    best = None
+    for _ in range(repeats):
+        t = time.thread_time()
+        finite = x[np.isfinite(x)]
+        stats = (x.size, finite.min(), finite.max(), finite.mean(dtype=np.float64), finite.std(dtype=np.float64), int((finite == 0).sum()))
+        np.histogram(finite, bins=256)
+        t = time.thread_time() - t
+        best = t if best is None else min(best, t)
+    rates["stats+histogram"] = x.size / best / 1e6
+    best = None
+    for _ in range(repeats):
+        t = time.thread_time()
+        amax = np.abs(x).max(axis=1, keepdims=True)
+        scale = amax / 127
+        q = np.clip(np.round(x / np.where(scale == 0, 1, scale)), -127, 127)
+        xhat = (q * scale).astype(np.float32)
+        err = (x - xhat).astype(np.float64)
+        sqnr = 10 * np.log10((x.astype(np.float64) ** 2).sum() / (err ** 2).sum())
+        cos = (x.astype(np.float64) * xhat).sum() / np.linalg.norm(x) / np.linalg.norm(xhat)
+        t = time.thread_time() - t
+        best = t if best is None else min(best, t)
+    rates["int8"] = x.size / best / 1e6
     print(json.dumps(rates))
     """
 

@@ -38,30 +38,54 @@ enum KernelBenchmark {
 
     print("qscope-bench kernels: \(count) weights [\(rows), \(rowLength)], best of \(repeats), M weights/s")
     print("evaluate = quantize + dequantize + metrics (SchemeAnalysis.evaluate); quantize = Quantizer.quantize")
+    print("gguf-py column: gguf.quants.quantize, except int8 (a numpy per-channel int8 + SQNR/cosine script)")
     print("1T columns use thread CPU time; the \(maxThreads)T column is wall time over \(maxThreads) threads (load average matters)")
     var header = "scheme   evaluate 1T cpu"
     if maxThreads > 1 { header += "  evaluate \(maxThreads)T" }
     header += "  quantize 1T cpu"
-    if !pythonRates.isEmpty { header += "   gguf-py quantize   speed-up (quantize)" }
+    if !pythonRates.isEmpty { header += "   gguf-py/numpy       speed-up" }
     print(header)
     for scheme in schemes {
+      EngineThreads.limit = 1
       let single = best(repeats) { evaluate(values, rows: rows, scheme: scheme, parts: 1) }
       var line = pad(scheme.rawValue, 12) + format(single.map { Double(count) / $0 / 1e6 }, 12)
       if maxThreads > 1 {
+        // Tensors split across threads by the benchmark; the engine itself stays single-threaded.
+        EngineThreads.limit = 1
         let multi = best(repeats) { evaluate(values, rows: rows, scheme: scheme, parts: maxThreads) }
         line += format(multi.map { Double(count) / $0 / 1e6 }, 13)
       }
+      EngineThreads.limit = 1
       let quantize = best(repeats) { quantizeOnly(values, rows: rows, scheme: scheme) }
       let quantizeRate = quantize.map { Double(count) / $0 / 1e6 }
       line += format(quantizeRate, 17)
       if !pythonRates.isEmpty {
         let py = pythonRates[scheme.rawValue]
         line += format(py, 19)
-        if let py, let quantizeRate { line += String(format: "%20.1f×", quantizeRate / py) }
+        // int8 compares our evaluate with the numpy script doing the same work; ggml types compare quantize.
+        let ours = scheme == .int8 ? single.map { Double(count) / $0 / 1e6 } : quantizeRate
+        if let py, let ours { line += String(format: "%20.1f×", ours / py) }
       }
       print(line)
     }
+    statsLine(values, repeats: repeats, python: pythonRates["stats+histogram"])
     return 0
+  }
+
+  /// Metrics.stats + a 256-bin histogram: the rest of `qscope inspect --bins 256`.
+  static func statsLine(_ values: [Float], repeats: Int, python: Double?) {
+    let seconds = best(repeats) { () -> Double? in
+      let start = threadCPUSeconds()
+      values.withUnsafeBufferPointer { buffer in
+        let stats = Metrics.stats(buffer)
+        _ = Metrics.histogram(buffer, bins: 256, range: stats.min...stats.max)
+      }
+      return threadCPUSeconds() - start
+    }
+    let rate = seconds.map { Double(values.count) / $0 / 1e6 }
+    var line = "stats+histogram(256) 1T cpu: " + format(rate, 8) + " M weights/s"
+    if let python, let rate { line += String(format: "   numpy: %.0f   speed-up: %.1f×", python, rate / python) }
+    print(line)
   }
 
   /// Seconds for one evaluation of the whole tensor split into `parts` row ranges run concurrently.

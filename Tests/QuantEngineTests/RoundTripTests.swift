@@ -34,7 +34,10 @@ import QuantEngine
     #expect(metrics.cosine > 0.9)
     // evaluate and evaluateKeeping agree, and the metrics describe the kept reconstruction.
     let plain = try values.withUnsafeBufferPointer { try SchemeAnalysis.evaluate($0, shape: shape, scheme: scheme, channelAxis: 0) }
-    #expect(plain == metrics)
+    // Equal up to summation order (another suite may switch the engine to several threads).
+    #expect(plain.storedBytes == metrics.storedBytes && plain.maxAbsError == metrics.maxAbsError)
+    #expect(abs(plain.mse - metrics.mse) <= 1e-9 * metrics.mse)
+    #expect(plain.clippedFraction == metrics.clippedFraction)
     let direct = values.withUnsafeBufferPointer { x in
       kept.reconstructed.withUnsafeBufferPointer { y in Metrics.compare(original: x, reconstructed: y) }
     }
