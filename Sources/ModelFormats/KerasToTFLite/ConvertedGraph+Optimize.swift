@@ -5,9 +5,19 @@ import TensorCore
 /// FULLY_CONNECTED, and RELU / RELU6 / RELU_N1_TO_1 fused into the op that feeds them.
 extension ConvertedGraph {
   mutating func optimize() {
+    foldPadding()
     foldAffine()
+    removeDeadOps()
     fuseActivations()
     removeDeadOps()
+    dropZeroDenseBias()
+  }
+
+  /// The converter leaves an all-zero FULLY_CONNECTED bias out (input −1).
+  mutating func dropZeroDenseBias() {
+    for i in ops.indices where ops[i].code == ConvertedOps.fullyConnected && ops[i].inputs.count == 3 {
+      if let bias = floats(ops[i].inputs[2]), bias.allSatisfy({ $0 == 0 }) { ops[i].inputs[2] = -1 }
+    }
   }
 
   /// The op writing each tensor.
@@ -86,6 +96,41 @@ extension ConvertedGraph {
       ops[p].outputs = op.outputs
       ops[i].code = -1
     }
+  }
+
+  /// A zero PAD in front of a VALID convolution that pads exactly as SAME would becomes SAME
+  /// padding (ZeroPadding2D + strided conv in MobileNet-style models).
+  mutating func foldPadding() {
+    let counts = useCounts()
+    let producer = producers()
+    for i in ops.indices {
+      let op = ops[i]
+      guard op.code == ConvertedOps.conv2D || op.code == ConvertedOps.depthwiseConv2D, let options = op.options,
+        options.int8(0) == Int8(ConvertedOps.Padding.valid), let padded = op.inputs.first, let p = producer[padded],
+        ops[p].code == ConvertedOps.pad, counts[padded] == 1, !isGraphOutput(padded), ops[p].inputs.count == 2,
+        case let .int32s(pads)? = tensors[ops[p].inputs[1]].data, pads.count == 8,
+        pads[0] == 0, pads[1] == 0, pads[6] == 0, pads[7] == 0, op.inputs.count > 1
+      else { continue }
+      let source = ops[p].inputs[0]
+      let kernel = tensors[op.inputs[1]].shape, input = tensors[source].shape
+      guard kernel.count == 4, input.count == 4 else { continue }
+      let depthwise = op.code == ConvertedOps.depthwiseConv2D
+      let strides = [Int(options.int32(2, default: 1)), Int(options.int32(1, default: 1))]
+      let dilations = depthwise ? [Int(options.int32(6, default: 1)), Int(options.int32(5, default: 1))]
+        : [Int(options.int32(5, default: 1)), Int(options.int32(4, default: 1))]
+      var matches = true
+      for d in 0..<2 {
+        let size = input[d + 1], stride = max(strides[d], 1), k = (kernel[d + 1] - 1) * dilations[d] + 1
+        let out = (size + stride - 1) / stride
+        let total = max((out - 1) * stride + k - size, 0)
+        if Int(pads[2 + 2 * d]) != total / 2 || Int(pads[3 + 2 * d]) != total - total / 2 { matches = false }
+      }
+      guard matches else { continue }
+      ops[i].inputs[0] = source
+      ops[i].options?.setScalar(0, bits: UInt64(ConvertedOps.Padding.same), size: 1)
+      ops[p].code = -1
+    }
+    removeDeadOps()
   }
 
   mutating func removeDeadOps() { ops.removeAll { $0.code < 0 } }
