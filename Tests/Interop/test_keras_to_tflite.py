@@ -223,3 +223,111 @@ def test_mobilenet_tflite_default_matches_converter(mobilenet, tmp_path):
     # data is the same size (checked below).
     assert size <= 1.01 * reference_size, (size, reference_size)
     assert abs(constant_bytes(ours) - constant_bytes(reference)) <= 0.01 * constant_bytes(reference)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every supported layer on a small generated model: LiteRT runs our float file, Keras predicts.
+
+
+def _seq(shape, *layers):
+    return keras.Sequential([keras.Input(shape)] + list(layers))
+
+
+def _branches():
+    L = keras.layers
+    a = keras.Input((8, 8, 3), name="a")
+    b = keras.Input((8, 8, 3), name="b")
+    x = L.Conv2D(4, 3, padding="same", name="ca")(a)
+    y = L.Conv2D(4, 3, padding="same", name="cb")(b)
+    outs = [L.Add()([x, y]), L.Subtract()([x, y]), L.Multiply()([x, y]), L.Average()([x, y, x]),
+            L.Maximum()([x, y]), L.Minimum()([x, y]), L.Concatenate(axis=1)([x, y])]
+    flat = L.Concatenate()([L.Flatten()(o) for o in outs])
+    return keras.Model([a, b], [L.Dense(5, name="head")(flat), L.GlobalMaxPooling2D(name="gmp")(x)])
+
+
+def _layer_models():
+    L = keras.layers
+    return {
+        "dense_rank3": _seq((5, 6), L.Dense(7, activation="gelu"), L.Dense(3, use_bias=False)),
+        "conv1d": _seq((12, 3), L.Conv1D(4, 3, strides=2, padding="same", activation="relu"),
+                       L.Conv1D(5, 2, padding="causal", dilation_rate=2), L.MaxPooling1D(2),
+                       L.AveragePooling1D(2, padding="same"), L.GlobalAveragePooling1D()),
+        "conv2d_variants": _seq((10, 10, 3), L.Conv2D(6, 3, strides=2, padding="valid", activation="relu6"),
+                                L.Conv2D(6, 3, dilation_rate=2, padding="same", activation="tanh"),
+                                L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", activation="sigmoid"),
+                                L.SeparableConv2D(5, 3, padding="same", activation="elu"),
+                                L.GlobalAveragePooling2D(keepdims=True), L.Flatten()),
+        "transpose_conv": _seq((5, 5, 3), L.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu"),
+                               L.Conv2DTranspose(2, 3, strides=2, padding="valid")),
+        "pool_pad_upsample": _seq((9, 9, 3), L.ZeroPadding2D(((1, 0), (2, 1))), L.MaxPooling2D(2, padding="same"),
+                                  L.AveragePooling2D(2, strides=1), L.UpSampling2D(2),
+                                  L.UpSampling2D((2, 3), interpolation="bilinear"), L.GlobalMaxPooling2D()),
+        "activations": _seq((16,), L.Dense(16), L.Activation("hard_sigmoid"), L.Dense(16), L.Activation("hard_swish"),
+                            L.Dense(16), L.Activation("silu"), L.Dense(16), L.Activation("leaky_relu"),
+                            L.Dense(16), L.ReLU(max_value=3.0, negative_slope=0.1), L.LeakyReLU(0.2),
+                            L.Dense(16), L.PReLU(), L.ELU(), L.Dense(4), L.Softmax()),
+        "norms": _seq((6, 6, 4), L.Rescaling(1 / 127.5, offset=-1), L.BatchNormalization(), L.LayerNormalization(),
+                      L.Conv2D(4, 1), L.BatchNormalization(), L.Dropout(0.5), L.Reshape((36, 4)), L.Permute((2, 1)),
+                      L.ZeroPadding1D(1), L.Flatten()),
+        "normalization": _seq((5,), L.Normalization(mean=[1, 2, 3, 4, 5], variance=[1, 4, 9, 16, 0.25]), L.Dense(3)),
+        "embedding": _seq((6,), L.Embedding(20, 4), L.Flatten(), L.Dense(3)),
+        "branches": _branches(),
+    }
+
+
+LAYER_MODELS = sorted(_layer_models().keys()) if keras else []
+
+
+def _randomize(model, rng):
+    for layer in model.layers:
+        weights = layer.get_weights()
+        if isinstance(layer, keras.layers.BatchNormalization):
+            n = weights[0].shape[0]
+            layer.set_weights([rng.uniform(0.5, 1.5, n), rng.normal(0, 0.3, n), rng.normal(0, 0.3, n),
+                               rng.uniform(0.5, 2.0, n)])
+        elif weights and not isinstance(layer, keras.layers.Normalization):
+            layer.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in weights])
+
+
+@pytest.mark.parametrize("name", LAYER_MODELS)
+def test_layer_conversion_matches_keras(name, tmp_path):
+    rng = np.random.default_rng(7)
+    model = _layer_models()[name]
+    _randomize(model, rng)
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    if name == "embedding":
+        inputs = [rng.integers(0, 20, size=(6, 6)).astype(np.float32)]
+    else:
+        inputs = [rng.uniform(-2, 2, size=(6,) + tuple(i.shape[1:])).astype(np.float32) for i in model.inputs]
+    expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    expected = expected if isinstance(expected, list) else [expected]
+    ours = run_tflite(convert(path, tmp_path / "float.tflite"), inputs)
+    assert len(ours) == len(expected)
+    for o, e in zip(ours, expected):
+        assert rel_error(o, np.asarray(e)) <= REL_TOL, name
+    # Quantization through the TFLite writer works on every converted model.
+    default = convert(path, tmp_path / "default.tflite", "--preset", "tflite-default")
+    run_tflite(default, inputs)
+    int8 = convert(path, tmp_path / "int8.tflite", "--scheme", "int8")
+    run_tflite(int8, inputs)
+
+
+def test_unconvertible_model_lists_every_layer(tmp_path):
+    L = keras.layers
+    inputs = keras.Input((8, 8, 3))
+    x = L.Conv2D(4, 3)(inputs)
+    x = L.Conv2D(4, 1, activation="softplus", name="soft")(x)
+    x = L.LSTM(3, name="rnn")(L.Reshape((36, 4))(x))
+    x = L.Dense(2, name="head")(x)
+    model = keras.Model(inputs, L.GaussianDropout(0.1)(L.Activation("selu", name="selu_act")(x)))
+    path = tmp_path / "bad.keras"
+    model.save(path)
+    out = tmp_path / "bad.tflite"
+    result = qscope("quantize", path, "-o", out, "--preset", "tflite-default", check=False)
+    assert result.returncode == 1
+    message = result.stderr.strip().splitlines()[-1]
+    for layer in ("soft", "rnn", "selu_act"):
+        assert f"'{layer}'" in message
+    assert "3 layers cannot be converted" in message
+    assert not out.exists()

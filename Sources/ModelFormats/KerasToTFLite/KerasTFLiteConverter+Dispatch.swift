@@ -28,6 +28,9 @@ extension KerasTFLiteConverter {
     if let mode = KerasLayerKinds.quantizationMode(KerasLayerKinds.policyName(call.config)) {
       return "the layer is already quantized by Keras (\(mode)); convert the float model"
     }
+    if let act = config.activation(), !activationNames.contains(act) {
+      return "activation '\(act)' is not converted"
+    }
     if let format = config.string("data_format"), format != "channels_last" {
       return "data_format '\(format)' is not converted (TFLite ops are channels-last)"
     }
