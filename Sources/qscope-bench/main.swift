@@ -11,6 +11,7 @@ struct BenchMode {
 let benchModes: [BenchMode] = [
   BenchMode(name: "kernels", summary: "quantize+dequantize+metrics throughput per scheme", run: KernelBenchmark.run),
   BenchMode(name: "quantize-raw", summary: "raw float32 file → raw quantized blocks (for interop tests)", run: QuantizeRaw.run),
+  BenchMode(name: "convert", summary: "Keras → quantized .tflite time vs the TF converter", run: ConvertBenchmark.run),
 ]
 
 @MainActor func printUsage() {
