@@ -63,7 +63,8 @@ extension KerasTFLiteConverter {
       throw Issue("kernel \(kernel.shape) does not match input \(input.shape)")
     }
     let (kh, kw, cin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
-    let strides = config.ints("strides", count: 2) ?? [1, 1], dilation = config.ints("dilation_rate", count: 2) ?? [1, 1]
+    let strides = try KerasTFLiteConverter.bounded(config.ints("strides", count: 2) ?? [1, 1], "strides")
+    let dilation = try KerasTFLiteConverter.bounded(config.ints("dilation_rate", count: 2) ?? [1, 1], "dilation_rate")
     let padding = try KerasTFLiteConverter.padding(config)
     let oh = try KerasTFLiteConverter.outputSize(input.shape[1], kernel: kh, stride: strides[0], dilation: dilation[0], padding: padding)
     let ow = try KerasTFLiteConverter.outputSize(input.shape[2], kernel: kw, stride: strides[1], dilation: dilation[1], padding: padding)
@@ -85,11 +86,12 @@ extension KerasTFLiteConverter {
       throw Issue("kernel \(kernel.shape) does not match input \(input.shape)")
     }
     let (k, cin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2])
-    let stride = config.ints("strides", count: 1)?.first ?? 1, dilation = config.ints("dilation_rate", count: 1)?.first ?? 1
+    let stride = try KerasTFLiteConverter.bounded([config.ints("strides", count: 1)?.first ?? 1], "strides")[0]
+    let dilation = try KerasTFLiteConverter.bounded([config.ints("dilation_rate", count: 1)?.first ?? 1], "dilation_rate")[0]
     var source = input
     var padding: Int64
     if config.string("padding") == "causal" {
-      let left = Int32((k - 1) * dilation)
+      let left = try KerasTFLiteConverter.int32((k - 1) * dilation)
       let pads = graph.constant(name + "/paddings", int32s: [0, 0, left, 0, 0, 0], shape: [3, 2])
       source = unary(ConvertedOps.pad, input, name + "/causal_pad", shape: [1, input.shape[1] + Int(left), cin],
                      options: ConvertedOps.padOptions(), extra: [pads])
@@ -122,7 +124,8 @@ extension KerasTFLiteConverter {
       throw Issue("depthwise kernel \(kernel.shape) does not match input \(input.shape)")
     }
     let (kh, kw, channels, multiplier) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
-    let strides = config.ints("strides", count: 2) ?? [1, 1], dilation = config.ints("dilation_rate", count: 2) ?? [1, 1]
+    let strides = try KerasTFLiteConverter.bounded(config.ints("strides", count: 2) ?? [1, 1], "strides")
+    let dilation = try KerasTFLiteConverter.bounded(config.ints("dilation_rate", count: 2) ?? [1, 1], "dilation_rate")
     let padding = try KerasTFLiteConverter.padding(config)
     let oh = try KerasTFLiteConverter.outputSize(input.shape[1], kernel: kh, stride: strides[0], dilation: dilation[0], padding: padding)
     let ow = try KerasTFLiteConverter.outputSize(input.shape[2], kernel: kw, stride: strides[1], dilation: dilation[1], padding: padding)
@@ -166,7 +169,7 @@ extension KerasTFLiteConverter {
       throw Issue("kernel \(kernel.shape) does not match input \(input.shape)")
     }
     let (kh, kw, cout, cin) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
-    let strides = config.ints("strides", count: 2) ?? [1, 1]
+    let strides = try KerasTFLiteConverter.bounded(config.ints("strides", count: 2) ?? [1, 1], "strides")
     let padding = try KerasTFLiteConverter.padding(config)
     func size(_ n: Int, _ k: Int, _ s: Int) -> Int { padding == ConvertedOps.Padding.same ? n * s : n * s + max(k - s, 0) }
     let oh = size(input.shape[1], kh, strides[0]), ow = size(input.shape[2], kw, strides[1])
@@ -175,7 +178,7 @@ extension KerasTFLiteConverter {
     for h in 0..<kh { for w in 0..<kw { for o in 0..<cout { for i in 0..<cin {
       values[((o * kh + h) * kw + w) * cin + i] = kernel.values[((h * kw + w) * cout + o) * cin + i]
     } } } }
-    let outputShape = graph.constant(name + "/output_shape", int32s: [1, Int32(oh), Int32(ow), Int32(cout)])
+    let outputShape = graph.constant(name + "/output_shape", int32s: [1, try KerasTFLiteConverter.int32(oh), try KerasTFLiteConverter.int32(ow), try KerasTFLiteConverter.int32(cout)])
     let w = graph.constant(name + "/kernel", shape: [cout, kh, kw, cin], floats: values)
     let b = try bias(layer, name, config: config, count: cout)
     let out = output(name, [1, oh, ow, cout])

@@ -67,7 +67,7 @@ extension KerasTFLiteConverter {
       return [unary(ConvertedOps.elu, try single(inputs), name)]
     case "Softmax":
       let input = try single(inputs)
-      let axes = config.ints("axis", count: 1) ?? [-1]
+      let axes = config.json["axis"].map { value in value.intValue.map { [$0] } ?? value.arrayValue?.compactMap(\.intValue) ?? [] } ?? [-1]
       guard axes.count == 1, KerasTFLiteConverter.axis(axes[0], rank: input.rank) == input.rank - 1 else {
         throw Issue("softmax over an axis other than the last is not converted")
       }

@@ -8,8 +8,8 @@ extension KerasTFLiteConverter {
     let padding = try KerasTFLiteConverter.padding(config)
     if is1D {
       guard input.rank == 3 else { throw Issue("expects a rank-3 input, got \(input.shape)") }
-      let k = config.ints("pool_size", count: 1)?.first ?? 2
-      let s = config.isNull("strides") ? k : (config.ints("strides", count: 1)?.first ?? k)
+      let k = try KerasTFLiteConverter.bounded([config.ints("pool_size", count: 1)?.first ?? 2], "pool_size")[0]
+      let s = try KerasTFLiteConverter.bounded([config.isNull("strides") ? k : (config.ints("strides", count: 1)?.first ?? k)], "strides")[0]
       let length = try KerasTFLiteConverter.outputSize(input.shape[1], kernel: k, stride: s, padding: padding)
       let expanded = reshape(input, to: [1, 1, input.shape[1], input.shape[2]], name + "/expand")
       let pooled = unary(code, expanded, name + "/pool", shape: [1, 1, length, input.shape[2]],
@@ -17,8 +17,8 @@ extension KerasTFLiteConverter {
       return reshape(pooled, to: [1, length, input.shape[2]], name)
     }
     guard input.rank == 4 else { throw Issue("expects a rank-4 input, got \(input.shape)") }
-    let k = config.ints("pool_size", count: 2) ?? [2, 2]
-    let s = config.isNull("strides") ? k : (config.ints("strides", count: 2) ?? k)
+    let k = try KerasTFLiteConverter.bounded(config.ints("pool_size", count: 2) ?? [2, 2], "pool_size")
+    let s = try KerasTFLiteConverter.bounded(config.isNull("strides") ? k : (config.ints("strides", count: 2) ?? k), "strides")
     let oh = try KerasTFLiteConverter.outputSize(input.shape[1], kernel: k[0], stride: s[0], padding: padding)
     let ow = try KerasTFLiteConverter.outputSize(input.shape[2], kernel: k[1], stride: s[1], padding: padding)
     return unary(code, input, name, shape: [1, oh, ow, input.shape[3]],
@@ -51,10 +51,10 @@ extension KerasTFLiteConverter {
     }
     guard let total = Shape.elementCount(Array(input.shape.dropFirst())) else { throw Issue("shape \(input.shape) overflows") }
     var dims = target
-    let known = dims.filter { $0 > 0 }.reduce(1, *)
+    guard let known = Shape.elementCount(dims.filter { $0 > 0 }) else { throw Issue("target_shape \(target) overflows") }
     let unknown = dims.indices.filter { dims[$0] <= 0 }
     if unknown.count == 1, known > 0, total % known == 0 { dims[unknown[0]] = total / known }
-    guard dims.allSatisfy({ $0 > 0 }), dims.reduce(1, *) == total else {
+    guard dims.allSatisfy({ $0 > 0 }), Shape.elementCount(dims) == total else {
       throw Issue("target_shape \(target) cannot hold input \(input.shape)")
     }
     return reshape(input, to: [1] + dims, name)
@@ -87,11 +87,11 @@ extension KerasTFLiteConverter {
         }
       }
     }
-    guard pads.count == spatial, pads.allSatisfy({ $0.0 >= 0 && $0.1 >= 0 }) else { throw Issue("padding \(value.displayText ?? "?") is not understood") }
+    guard pads.count == spatial, pads.allSatisfy({ $0.0 >= 0 && $0.1 >= 0 && $0.0 <= 1 << 16 && $0.1 <= 1 << 16 }) else { throw Issue("padding \(value.displayText ?? "?") is not understood") }
     var flat: [Int32] = [0, 0]
     var shape = input.shape
     for (i, pad) in pads.enumerated() {
-      flat += [Int32(pad.0), Int32(pad.1)]
+      flat += [Int32(truncatingIfNeeded: pad.0), Int32(truncatingIfNeeded: pad.1)]
       shape[i + 1] += pad.0 + pad.1
     }
     flat += [0, 0]
@@ -101,9 +101,9 @@ extension KerasTFLiteConverter {
 
   mutating func upSampling(_ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
     guard input.rank == 4 else { throw Issue("expects a rank-4 input, got \(input.shape)") }
-    let size = config.ints("size", count: 2) ?? [2, 2]
+    let size = try KerasTFLiteConverter.bounded(config.ints("size", count: 2) ?? [2, 2], "size")
     let shape = [1, input.shape[1] * size[0], input.shape[2] * size[1], input.shape[3]]
-    let sizeTensor = graph.constant(name + "/size", int32s: [Int32(shape[1]), Int32(shape[2])])
+    let sizeTensor = graph.constant(name + "/size", int32s: [try KerasTFLiteConverter.int32(shape[1]), try KerasTFLiteConverter.int32(shape[2])])
     switch config.string("interpolation") ?? "nearest" {
     case "nearest":
       return unary(ConvertedOps.resizeNearest, input, name, shape: shape, options: ConvertedOps.resizeNearestOptions(), extra: [sizeTensor])

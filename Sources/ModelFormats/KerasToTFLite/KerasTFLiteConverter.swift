@@ -79,7 +79,7 @@ struct KerasTFLiteConverter {
     }
     var static_: [Int] = [1]
     for (i, dim) in dims.enumerated().dropFirst() {
-      guard let value = dim.intValue, value > 0 else {
+      guard let value = dim.intValue, value > 0, value <= 1 << 24 else {
         problems.append("'\(name)' (InputLayer): dimension \(i) is \(dim == .null ? "unknown (None)" : "not a positive size"); TFLite needs static shapes apart from the batch")
         return
       }
@@ -169,6 +169,19 @@ struct KerasTFLiteConverter {
     let target = [Int32(-1)] + shape.dropFirst().map { Int32(truncatingIfNeeded: $0) }
     let shapeTensor = graph.constant(name + "/shape", int32s: target)
     return unary(ConvertedOps.reshape, input, name, shape: shape, options: nil, extra: [shapeTensor])
+  }
+
+  /// Window sizes, strides, dilations, paddings and factors from a config: small non-negative
+  /// numbers, so shape arithmetic cannot overflow.
+  static func bounded(_ values: [Int], _ what: String, minimum: Int = 1) throws(Issue) -> [Int] {
+    guard values.allSatisfy({ $0 >= minimum && $0 <= 1 << 16 }) else { throw Issue("\(what) \(values) is out of range") }
+    return values
+  }
+
+  /// A dimension as the int32 TFLite stores.
+  static func int32(_ value: Int) throws(Issue) -> Int32 {
+    guard let v = Int32(exactly: value) else { throw Issue("dimension \(value) does not fit in int32") }
+    return v
   }
 
   static func broadcast(_ a: [Int], _ b: [Int]) throws(Issue) -> [Int] {
