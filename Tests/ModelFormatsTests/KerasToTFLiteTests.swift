@@ -72,6 +72,14 @@ import TensorCore
                                Self.constants(reference, op: "FULLY_CONNECTED", slot: 1)) < 1e-6)
   }
 
+  @Test func legacyH5ConvertsLikeTheKerasArchive() throws {
+    let archive = try Self.converted("SampleModels/digits-cnn.keras"), legacy = try Self.converted("SampleModels/digits-cnn.h5")
+    #expect(Self.ops(legacy) == Self.ops(archive))
+    for op in ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"] {
+      #expect(Self.maxDifference(Self.constants(legacy, op: op, slot: 1), Self.constants(archive, op: op, slot: 1)) == 0)
+    }
+  }
+
   @Test func convertedModelIsQuantizableWithTheTFLitePreset() throws {
     let keras = try KerasFormat.open(path: Self.path("SampleModels/digits-mlp.keras"))
     let model = try KerasToTFLite.convertedModel(keras, name: "digits-mlp (converted)")

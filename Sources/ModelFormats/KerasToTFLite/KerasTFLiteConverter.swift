@@ -37,8 +37,10 @@ struct KerasTFLiteConverter {
                          reason: "it has no architecture (config.json / model_config); a weights-only file cannot be converted")
     }
     for (i, ref) in context.refs.enumerated() where i < model.tensors.count {
-      guard let layer = ref.layerIndex, layer < context.layers.count else { continue }
-      weightIndex[context.layers[layer].path, default: [:]][ref.variable] = i
+      // Legacy .h5 readers leave layerIndex nil; their tensors carry the layer path instead.
+      let owner = ref.layerIndex.flatMap { $0 < context.layers.count ? context.layers[$0].path : nil } ?? model.tensors[i].layer
+      guard let owner else { continue }
+      weightIndex[owner, default: [:]][ref.variable] = i
     }
     let kerasGraph = KerasGraph.read(config.root)
     problems = kerasGraph.problems
