@@ -131,8 +131,6 @@ extension ConvertedGraph {
     switch op.code {
     case ConvertedOps.resizeBilinear, ConvertedOps.resizeNearest:
       return (op.options?.bool(op.code == ConvertedOps.resizeBilinear ? 3 : 1) ?? false) ? 3 : 1
-    case ConvertedOps.cast:
-      return 1
     default:
       return 1
     }
