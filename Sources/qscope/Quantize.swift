@@ -13,7 +13,7 @@ extension QScope {
     @Argument(help: "Input model file.")
     var file: String
 
-    @Option(name: .shortAndLong, help: "Output file (never the input).")
+    @Option(name: .shortAndLong, help: "Output file (never the input). An extension of another format converts first (model.keras -o model.tflite).")
     var output: String?
 
     @Option(help: "Scheme for every quantizable tensor (default of the plan).")
@@ -81,7 +81,13 @@ extension QScope {
     }
 
     func run() throws {
-      let (model, format) = try ModelOpener.open(path: file)
+      var (model, format) = try ModelOpener.open(path: file)
+      // An output extension of another format (model.keras -o model.tflite) converts first.
+      if let output, let target = ModelConversion.target(for: model, output: output) {
+        let source = model.format
+        (model, format) = try ModelConversion.convert(model, to: target)
+        FileHandle.standardError.write(Data("note: converted \(source.rawValue) → \(target.rawValue) in memory (\(model.layers.count) ops, \(Format.bytes(model.fileBytes)) as float)\n".utf8))
+      }
       let job: QuantizeJob
       var presetNotes: [String] = []
       if let preset {
