@@ -10,6 +10,7 @@ struct BenchMode {
 
 let benchModes: [BenchMode] = [
   BenchMode(name: "kernels", summary: "quantize+dequantize+metrics throughput per scheme", run: KernelBenchmark.run),
+  BenchMode(name: "frontier", summary: "autopilot frontier and solves on 1,000 cached tensors", run: FrontierBenchmark.run),
   BenchMode(name: "quantize-raw", summary: "raw float32 file → raw quantized blocks (for interop tests)", run: QuantizeRaw.run),
 ]
 

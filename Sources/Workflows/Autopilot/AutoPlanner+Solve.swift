@@ -40,7 +40,7 @@ extension AutoPlanner {
 
   /// Least estimated error within a size/bpw target, or the smallest plan within an error target.
   /// - Throws: ``AutopilotError/unreachable(target:closest:)`` naming the closest reachable point.
-  public func solve(_ target: AutoTarget, stateLimit: Int = 1_000_000) throws(AutopilotError) -> AutoSolution {
+  public func solve(_ target: AutoTarget, stateLimit: Int = 250_000) throws(AutopilotError) -> AutoSolution {
     if case .minSQNR = target, !table.kind.isEnergy {
       throw .badConstraint("an SQNR target needs energy errors, not \(table.kind.label)")
     }

@@ -19,7 +19,7 @@ extension KnapsackProblem {
   /// error still to come). Its answer is exact. Real models have many items with near-identical
   /// sums, so when the lists grow past `stateLimit` entries in total we stop and return the
   /// incumbent, which is never worse than the hull point and always within the budget.
-  public func solve(budget: Int, frontier: KnapsackFrontier, stateLimit: Int = 1_000_000) -> KnapsackSolution? {
+  public func solve(budget: Int, frontier: KnapsackFrontier, stateLimit: Int = 250_000) -> KnapsackSolution? {
     guard let point = frontier.lastPoint(withinBytes: budget) else { return nil }
     var choice = frontier.choice(at: point)
     fillGreedily(&choice, budget: budget)
@@ -31,7 +31,7 @@ extension KnapsackProblem {
   }
 
   /// Fewest bytes with total error at most `limit`; nil when even the best choice is worse.
-  public func solve(maxError limit: Double, frontier: KnapsackFrontier, stateLimit: Int = 1_000_000) -> KnapsackSolution? {
+  public func solve(maxError limit: Double, frontier: KnapsackFrontier, stateLimit: Int = 250_000) -> KnapsackSolution? {
     guard let point = frontier.firstPoint(withErrorAtMost: limit) else { return nil }
     var choice = frontier.choice(at: point)
     shrinkGreedily(&choice, errorLimit: limit)
