@@ -9,7 +9,8 @@ import Workflows
 /// Times the autopilot's solver on cached per-tensor errors: N synthetic tensors × the nine GGUF
 /// candidates (+ keep) with bpw-shaped sizes and errors, then the whole frontier (AutoPlanner
 /// init: per-tensor hulls + Lagrangian sweep) and exact/refined solves for three bpw targets.
-/// With --model, also times the data-free sensitivity table of that file.
+/// With --model, also times the data-free sensitivity table of that file and, when it has
+/// evaluation data (--data or MODEL.eval.npz), measured sensitivity for five TFLite schemes.
 enum FrontierBenchmark {
   static let schemes: [(Scheme, Double)] = [
     (.f16, 16), (.q8_0, 8.5), (.q6_k, 6.5625), (.q5_k, 5.5), (.q5_0, 5.5), (.q4_k, 4.5), (.q4_0, 4.5), (.q3_k, 3.4375),
@@ -17,7 +18,7 @@ enum FrontierBenchmark {
   ]
 
   static func run(_ arguments: [String]) -> Int32 {
-    let options = BenchOptions(arguments, flags: ["tensors", "repeat", "model"])
+    let options = BenchOptions(arguments, flags: ["tensors", "repeat", "model", "data"])
     if let error = options.error { return fail(error) }
     let count = max(1, options.int("tensors") ?? 1000)
     let repeats = max(1, options.int("repeat") ?? 5)
@@ -48,6 +49,14 @@ enum FrontierBenchmark {
           rows = (try? Sensitivity.dataFree(model, format: format))?.tensors.count ?? 0
         }
         print(String(format: "data-free sensitivity of %@: %.1f ms for %d tensors", path, time * 1000, rows))
+        if let session = try? EvaluationSession.open(path: path, dataPath: options.values["data"]) {
+          let five: [Scheme] = [.f16, .int8, .int8Tensor, .int8Asym, .int4]
+          var measured = 0
+          let time = best(repeats) {
+            measured = (try? Sensitivity.measured(session, options: .init(schemes: five)))?.tensors.reduce(0) { $0 + $1.candidates.count - 1 } ?? 0
+          }
+          print(String(format: "measured sensitivity (KL, %d samples): %.1f ms for %d tensor×scheme runs", session.data.samples, time * 1000, measured))
+        }
       } catch {
         return fail("\(error)")
       }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import ModelFormats
 import QuantEngine
@@ -99,13 +100,18 @@ extension QScope {
     }
 
     func run() throws {
-      if minAccuracy != nil {
-        throw WorkflowError.badOption("\(file): --min-accuracy needs measured evaluation, which this build does not have yet; use --min-sqnr, --target-size or --target-bpw")
-      }
-      if data != nil {
-        FileHandle.standardError.write(Data("note: --data is not used yet; sensitivity is data-free\n".utf8))
-      }
       let (model, inputFormat) = try ModelOpener.open(path: file)
+      // Measured sensitivity when data is given (or needed for an accuracy target).
+      var session: EvaluationSession?
+      if data != nil || minAccuracy != nil {
+        do { session = try EvaluationSession.open(path: file, dataPath: data) } catch {
+          throw WorkflowError.badOption("\(error)")
+        }
+        if let minAccuracy, let reference = session?.floatAccuracy, reference < (minAccuracy > 1 ? minAccuracy / 100 : minAccuracy) {
+          let goal = AutoTarget.minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
+          throw WorkflowError.badOption("\(file): \(AutopilotError.unreachable(target: goal.description, closest: String(format: "the float model itself, accuracy %.2f%%", reference * 100)))")
+        }
+      }
       let targetFormat = try format.map { kind throws -> any ModelFormat.Type in
         guard let f = FormatRegistry.format(for: kind) else { throw WorkflowError.badOption("--format \(kind.rawValue) is not supported") }
         return f
@@ -121,37 +127,68 @@ extension QScope {
           throw WorkflowError.badOption("\(path) exists; use --force to replace it")
         }
       }
-      let table = try measure(model, format: inputFormat, target: targetFormat)
+      let table = try measure(model, format: inputFormat, target: targetFormat, session: session)
       let target: AutoTarget
-      if let targetBPW { target = .bitsPerWeight(targetBPW) } else if let minSQNR { target = .minSQNR(minSQNR) } else {
+      if let targetBPW { target = .bitsPerWeight(targetBPW) } else if let minSQNR { target = .minSQNR(minSQNR) } else if let minAccuracy {
+        target = .minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
+      } else {
         target = AutoTarget.parseSize(targetSize ?? "") ?? .fileBytes(0)
       }
       let planner: AutoPlanner
-      let solution: AutoSolution
+      var solution: AutoSolution
       do {
         planner = try AutoPlanner(table: table, constraints: try constraints(for: table))
-        solution = try planner.solve(target)
+        if case let .minAccuracy(goal) = target, let session {
+          let found = try planner.smallest(reachingAccuracy: goal, session: session)
+          solution = planner.solution(atPoint: found.point, target: target)
+        } else {
+          solution = try planner.solve(target)
+        }
       } catch let error as AutopilotError {
         throw WorkflowError.badOption("\(file): \(error)")
       }
-      print(AutoReport(planner: planner, solution: solution, rows: points, inputBytes: model.fileBytes).text(), terminator: "")
+      let report = AutoReport(planner: planner, solution: solution, rows: points, inputBytes: model.fileBytes)
+      print(report.text(), terminator: "")
+      var plan = solution.plan
+      if let session {
+        // Isolated-tensor errors are checked by evaluating whole plans on the data.
+        let measured: (plan: Plan, point: AutoPoint, report: EvaluationReport, label: String)
+        if case .minAccuracy = target {
+          measured = (plan, solution.point, try planner.evaluate(solution.choice, session: session), "solver")
+        } else {
+          measured = try planner.bestMeasured(solution, session: session, fits: report.fitsTarget)
+        }
+        plan = measured.plan
+        if measured.label != "solver" {
+          print("measured: \(measured.label) (\(measured.point.summary)) is more accurate than the solver's plan within the target; using it")
+        }
+        let r = measured.report
+        let float = session.floatAccuracy.map { String(format: "%.2f%%", $0 * 100) } ?? "—"
+        print(String(
+          format: "measured: accuracy %.2f%% (float %@), KL %.4g, output SQNR %@ dB on %d samples",
+          r.displayAccuracy * 100, float, r.quantized.klDivergence, Format.decibels(r.quantized.outputSQNR), r.samples))
+      }
       if targetFormat.kind != inputFormat.kind {
         FileHandle.standardError.write(Data(
           "note: the plan is measured for \(targetFormat.kind.rawValue); \(inputFormat.kind.rawValue) may not store its schemes\n".utf8))
       }
       if export.count == 2 {
         let stored = Dictionary(model.tensors.map { ($0.name, $0.dtype) }, uniquingKeysWith: { a, _ in a })
-        let text = try AutoExport.llamaQuantizeTypes(planner.assignment(of: solution.choice), storedTypes: stored)
+        var assignment: [String: Scheme?] = [:]
+        for row in table.tensors { assignment[row.name] = .some(plan.tensors[row.name]) }
+        let text = try AutoExport.llamaQuantizeTypes(assignment, storedTypes: stored)
         try writeText(text, to: export[1])
         print("wrote \(export[1]): llama-quantize --tensor-type-file")
       }
       if let output {
-        try solution.plan.save(path: output, overwrite: force)
-        print("wrote \(output): \(solution.plan.tensors.count) of \(table.tensors.count) tensors changed")
+        try plan.save(path: output, overwrite: force)
+        print("wrote \(output): \(plan.tensors.count) of \(table.tensors.count) tensors changed")
       }
     }
 
-    func measure(_ model: Model, format: any ModelFormat.Type, target: any ModelFormat.Type) throws -> SensitivityTable {
+    func measure(
+      _ model: Model, format: any ModelFormat.Type, target: any ModelFormat.Type, session: EvaluationSession?
+    ) throws -> SensitivityTable {
       var candidateSchemes = try schemes.map { text throws in try AutoCandidates.parseList(text) }
       // A pinned scheme has to be measured even when --schemes leaves it out.
       for pin in pins {
@@ -168,11 +205,11 @@ extension QScope {
         importance = vectors
       }
       let progress = ProgressBar.forStandardError(label: "measure")
-      let table = try Sensitivity.dataFree(
-        model, format: format,
-        options: .init(
-          schemes: candidateSchemes, targetFormat: target, importance: importance,
-          threads: threads ?? Inspector.defaultThreads, progress: progress?.update))
+      let options = Sensitivity.Options(
+        schemes: candidateSchemes, targetFormat: target, importance: importance,
+        threads: threads ?? Inspector.defaultThreads, progress: progress?.update)
+      let table = try session.map { s throws in try Sensitivity.measured(s, options: options) }
+        ?? Sensitivity.dataFree(model, format: format, options: options)
       progress?.finish()
       if table.tensors.isEmpty { throw WorkflowError.badOption("\(file): no quantizable tensors to plan for") }
       return table

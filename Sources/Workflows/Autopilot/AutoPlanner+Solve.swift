@@ -25,7 +25,7 @@ extension AutoPlanner {
       let bits = bpw * Double(table.quantizableElements)
       guard bits.isFinite, bits >= 0, bits < 7e19 else { return bits < 0 ? -1 : Int.max / 4 }
       return Int((bits / 8).rounded(.down)) + nonQuantizable
-    case .maxError, .minSQNR: return nil
+    case .maxError, .minSQNR, .minAccuracy: return nil
     }
   }
 
@@ -41,6 +41,9 @@ extension AutoPlanner {
   /// Least estimated error within a size/bpw target, or the smallest plan within an error target.
   /// - Throws: ``AutopilotError/unreachable(target:closest:)`` naming the closest reachable point.
   public func solve(_ target: AutoTarget, stateLimit: Int = 250_000) throws(AutopilotError) -> AutoSolution {
+    if case .minAccuracy = target {
+      throw .badConstraint("an accuracy target needs evaluation data (smallest(reachingAccuracy:session:))")
+    }
     if case .minSQNR = target, !table.kind.isEnergy {
       throw .badConstraint("an SQNR target needs energy errors, not \(table.kind.label)")
     }
@@ -61,6 +64,12 @@ extension AutoPlanner {
     return AutoSolution(
       target: target, choice: solution.choice, point: totals(of: solution.choice), plan: plan(of: solution.choice),
       hullPoint: hull, exact: solution.exact)
+  }
+
+  /// The solution for frontier point `k` as it stands (no refinement).
+  public func solution(atPoint k: Int, target: AutoTarget) -> AutoSolution {
+    let choice = frontier.choice(at: k)
+    return AutoSolution(target: target, choice: choice, point: point(k), plan: plan(of: choice), hullPoint: k, exact: false)
   }
 
   /// Frontier indices spread evenly over the size range, always including the first and last

@@ -44,17 +44,25 @@ public struct AutoReport: Sendable {
     out += TextTable.render(header: header, rows: uniform, rightAligned: [2, 3, 4, 5, 6])
     let changed = solution.plan.tensors.count
     out += "\nchosen: \(solution.point.summary) for target \(solution.target.description); "
-    out += "\(changed) tensor(s) changed; \(solution.exact ? "optimal for the estimated errors" : "refined hull point (search too large for a proof)")\n"
+    let how: String
+    if case .minAccuracy = solution.target {
+      how = "smallest frontier point whose full evaluation reaches it"
+    } else {
+      how = solution.exact ? "optimal for the estimated errors" : "refined hull point (search too large for a proof)"
+    }
+    out += "\(changed) tensor(s) changed; \(how)\n"
     return out
   }
 
-  func fitsTarget(_ p: AutoPoint) -> Bool {
+  /// Whether a point meets the solution's size/bpw/error target (never for accuracy targets).
+  public func fitsTarget(_ p: AutoPoint) -> Bool {
     switch solution.target {
     case let .fileBytes(bytes): return p.fileBytes <= bytes
     case let .percentOfInput(pct): return Double(p.fileBytes) <= Double(inputBytes) * pct / 100
     case let .bitsPerWeight(bpw): return p.bitsPerWeight <= bpw + 1e-12
     case let .maxError(limit): return p.error <= limit
     case let .minSQNR(db): return (p.sqnrDB ?? -.infinity) >= db
+    case .minAccuracy: return false
     }
   }
 }

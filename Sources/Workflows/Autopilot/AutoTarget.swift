@@ -13,6 +13,9 @@ public enum AutoTarget: Sendable, Equatable {
   case maxError(Double)
   /// The parameter-weighted SQNR (energy kinds only) is at least this many dB.
   case minSQNR(Double)
+  /// Measured accuracy (a fraction) of the whole plan is at least this; needs an evaluation
+  /// session (``AutoPlanner/smallest(reachingAccuracy:session:token:)``).
+  case minAccuracy(Double)
 
   /// Parses `--target-size`: bytes with an optional K/M/G (×1024) suffix, or PCT%.
   public static func parseSize(_ text: String) -> AutoTarget? {
@@ -38,6 +41,7 @@ public enum AutoTarget: Sendable, Equatable {
     case let .bitsPerWeight(bpw): return "\(Format.number(bpw)) bits per weight"
     case let .maxError(error): return "error \(Format.number(error))"
     case let .minSQNR(db): return "SQNR \(Format.number(db)) dB"
+    case let .minAccuracy(a): return "accuracy \(Format.number(a * 100))%"
     }
   }
 }
