@@ -72,4 +72,15 @@ struct AutoCommandTests {
     #expect(refused.status == 1)
     #expect(!FileManager.default.fileExists(atPath: folder + "/t2.txt"))
   }
+
+  @Test("an accuracy above the float model's exits 1 naming it, with no plan")
+  func impossibleAccuracy() throws {
+    let folder = try Fixture.folder()
+    let sample = CLI.packageRoot + "/SampleModels/digits-cnn.tflite"
+    let plan = folder + "/plan.json"
+    let result = try CLI.run(["auto", sample, "--min-accuracy", "99.9", "-o", plan])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("float model itself"))
+    #expect(!FileManager.default.fileExists(atPath: plan))
+  }
 }

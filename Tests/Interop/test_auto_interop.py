@@ -196,3 +196,40 @@ def test_minilm_llama_quantize_export(tmp_path, minilm):
     lines = types.read_text().splitlines()
     assert lines and all(line.startswith("^") and "$=" in line for line in lines)
     assert {line.rsplit("=", 1)[1] for line in lines} <= {"q4_0", "q5_0", "q8_0", "f32", "f16"}
+
+
+@pytest.mark.parametrize("pct", [20, 32, 45, 60])
+@pytest.mark.parametrize("name", ["digits-cnn", "digits-mlp"])
+def test_digits_measured_plan_beats_fitting_uniform_and_predicts_litert(tmp_path, name, pct):
+    """With eval data the plan is measured: LiteRT's accuracy on the written file is within 0.5
+    points of qscope's prediction and at least that of every uniform scheme whose estimated size
+    fits the same budget."""
+    src = SAMPLES / f"{name}.tflite"
+    data = np.load(SAMPLES / f"{name}.eval.npz")
+    budget = src.stat().st_size * pct / 100
+    plan = tmp_path / "plan.json"
+    result = qscope("auto", src, "--data", SAMPLES / f"{name}.eval.npz", "--target-size", f"{pct}%", "-o", plan)
+    line = next(l for l in result.stdout.splitlines() if l.startswith("measured: accuracy"))
+    predicted = float(line.split("accuracy ")[1].split("%")[0]) / 100
+    out = tmp_path / "auto.tflite"
+    qscope("quantize", src, "--plan", plan, "-o", out)
+    planned = accuracy(out, data)
+    assert abs(planned - predicted) <= 0.005, f"LiteRT {planned:.4f} vs predicted {predicted:.4f}"
+    for scheme in ["f16", "int8", "int4"]:
+        if estimated_size(src, scheme) <= budget:
+            uniform = tmp_path / f"{scheme}.tflite"
+            qscope("quantize", src, "--scheme", scheme, "-o", uniform)
+            assert planned >= accuracy(uniform, data), f"{scheme} fits {pct}% and is more accurate"
+
+
+def test_digits_min_accuracy(tmp_path):
+    src = SAMPLES / "digits-cnn.tflite"
+    data = np.load(SAMPLES / "digits-cnn.eval.npz")
+    plan = tmp_path / "plan.json"
+    qscope("auto", src, "--min-accuracy", "98", "-o", plan)
+    out = tmp_path / "auto.tflite"
+    qscope("quantize", src, "--plan", plan, "-o", out)
+    assert accuracy(out, data) >= 0.98 - 0.005
+    impossible = qscope("auto", src, "--min-accuracy", "99.9", "-o", tmp_path / "no.json", check=False)
+    assert impossible.returncode == 1 and "float model itself" in impossible.stderr
+    assert not (tmp_path / "no.json").exists()
