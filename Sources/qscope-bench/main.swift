@@ -10,6 +10,7 @@ struct BenchMode {
 
 let benchModes: [BenchMode] = [
   BenchMode(name: "kernels", summary: "quantize+dequantize+metrics throughput per scheme", run: KernelBenchmark.run),
+  BenchMode(name: "frontier", summary: "autopilot frontier and solves on 1,000 cached tensors", run: FrontierBenchmark.run),
   BenchMode(name: "quantize-raw", summary: "raw float32 file → raw quantized blocks (for interop tests)", run: QuantizeRaw.run),
   BenchMode(name: "dequantize-raw", summary: "raw ggml blocks → raw float32 (for interop tests)", run: DequantizeRaw.run),
   BenchMode(name: "eval", summary: "live accuracy: scheme change → accuracy (digits CNN), MobileNetV2 float eval", run: EvalBenchmark.run),
