@@ -67,7 +67,7 @@ public enum SummaryBarView {
     if summary.pending > 0 {
       sqnr = "\(pending) (\(summary.pending) computing)"
     } else if let db = summary.sqnrDB {
-      sqnr = Format.decibels(db) + " dB"
+      sqnr = db.isFinite ? Format.decibels(db) + " dB" : Format.decibels(db)
     } else {
       sqnr = "-"
     }

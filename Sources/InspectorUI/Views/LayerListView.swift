@@ -55,10 +55,22 @@ public enum LayerListView {
       return
     }
     let specs = columns(width: inner.width)
+    let fixed = specs.reduce(0) { total, spec in
+      if case .fixed(let n) = spec.column.width { return total + n }
+      return total
+    }
+    let nameWidth = max(1, inner.width - fixed - (specs.count - 1))
     let rows = state.visible.map { row -> [Span] in
       switch row {
       case .group(let g): return groupCells(state, g, specs: specs, theme: theme, glyphs: glyphs)
-      case .tensor(let t): return tensorCells(state, t, specs: specs, theme: theme, glyphs: glyphs)
+      case .tensor(let t):
+        var cells = tensorCells(state, t, specs: specs, theme: theme, glyphs: glyphs)
+        // Long names differ at their end (…/fc1/MatMul), so they are cut at the front.
+        if let first = cells.first, CharWidth.width(of: first.text) > nameWidth {
+          let indent = state.sort == .file ? "  " : ""
+          cells[0].text = indent + String(glyphs.ellipsis) + String(first.text.suffix(max(0, nameWidth - indent.count - 1)))
+        }
+        return cells
       }
     }
     var columns = specs.map(\.column)

@@ -36,7 +36,7 @@ enum MetricsText {
     case .ready(let o)?:
       let m = o.metrics
       right += [
-        ("SQNR", Format.decibels(m.sqnrDB) + " dB"), ("MSE", Format.number(m.mse, digits: 3)),
+        ("SQNR", m.sqnrDB.isFinite ? Format.decibels(m.sqnrDB) + " dB" : Format.decibels(m.sqnrDB)), ("MSE", Format.number(m.mse, digits: 3)),
         ("max err", Format.number(m.maxAbsError, digits: 3)), ("cosine", String(format: "%.6f", m.cosine)),
         ("rmse/scale", m.rmseOverScale.map { String(format: "%.3f", $0) } ?? "-"),
         ("clipped", String(format: "%.4f%%", m.clippedFraction * 100)),
