@@ -21,14 +21,14 @@ public enum InspectorApp {
     var needsDraw = true
     var iterations = 0
     while !runtime.quitRequested && !state.quitting {
-      if let maxIterations, iterations >= maxIterations { break }
-      iterations += 1
       if needsDraw {
         let theme = runtime.theme
         let glyphs = terminal.glyphs
         try terminal.draw { buffer, _ in AppView.render(state, theme: theme, glyphs: glyphs, keymap: keymap, into: &buffer) }
         needsDraw = false
       }
+      if let maxIterations, iterations >= maxIterations { break }
+      iterations += 1
       var actions: [Action] = []
       let timeout = runtime.busy ? busyPollMilliseconds : idlePollMilliseconds
       if let event = try backend.readEvent(timeoutMilliseconds: timeout) {

@@ -12,7 +12,7 @@ enum OverlayViews {
     case .none, .filter:
       return
     case .help(let scroll):
-      textBox(title: "Keys", lines: helpLines(keymap: keymap, theme: theme, glyphs: glyphs), scroll: scroll, width: 76, style: style, border: border, glyphs: glyphs, into: &buffer, area: area)
+      textBox(title: "Keys", lines: helpLines(keymap: keymap, theme: theme, glyphs: glyphs), scroll: scroll, width: min(100, area.width - 2), style: style, border: border, glyphs: glyphs, into: &buffer, area: area)
     case .info(let scroll):
       textBox(title: "Model info", lines: infoLines(state, theme: theme), scroll: scroll, width: 90, style: style, border: border, glyphs: glyphs, into: &buffer, area: area)
     case .schemePicker(let selected):
