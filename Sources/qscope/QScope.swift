@@ -14,31 +14,6 @@ struct QScope: ParsableCommand {
     defaultSubcommand: Open.self)
 }
 
-extension QScope {
-  /// The main job: the interactive inspector.
-  struct Open: ParsableCommand {
-    static let configuration = CommandConfiguration(
-      commandName: "open", abstract: "Open a model in the interactive inspector (the default command).")
-
-    @Argument(help: "Model file to open (default: the bundled sample model).")
-    var file: String?
-
-    @Option(help: "Theme name or path to a .theme file.")
-    var theme: String?
-
-    @Option(help: "Evaluation data (.npz with x and optional y).")
-    var data: String?
-
-    mutating func run() throws {
-      let path = try file ?? SampleModel.defaultPath()
-      // Until the interactive inspector lands, the main job prints the inspect table.
-      let (model, _) = try ModelOpener.open(path: path)
-      let report = try Inspector.inspect(model, options: .init(scheme: .int8))
-      print(report.rendered(as: .table), terminator: "")
-    }
-  }
-}
-
 /// Finds the bundled sample model next to the executable's package.
 enum SampleModel {
   static let fileName = "digits-cnn.tflite"

@@ -1,0 +1,73 @@
+import QuantEngine
+import Workflows
+
+extension AppState {
+  /// Replaces the plan, recording the old one for undo.
+  public mutating func changePlan(_ newPlan: Plan) {
+    guard newPlan != plan else { return }
+    undoStack.append(plan)
+    if undoStack.count > 200 { undoStack.removeFirst() }
+    redoStack.removeAll()
+    plan = newPlan
+    planChanged()
+  }
+
+  mutating func planChanged() {
+    resolvePlan()
+    if sort == .scheme || sort == .sqnr || sort == .size { rebuildVisible() }
+  }
+
+  /// The plan with `tensor` set to `scheme` (nil: keep its data as it is).
+  public func plan(setting tensor: Int, to scheme: Scheme?) -> Plan {
+    var result = plan
+    let row = model.rows[tensor]
+    result.tensors[row.name] = nil
+    if let scheme {
+      if result.scheme(forTensorNamed: row.name, quantizable: row.isQuantizable) != scheme { result.tensors[row.name] = scheme }
+    } else if result.scheme(forTensorNamed: row.name, quantizable: row.isQuantizable) != nil {
+      // A rule or the default would still apply; an exact f32 entry keeps float32 data as it is.
+      result.tensors[row.name] = .f32
+    }
+    return result
+  }
+
+  /// The choices ←/→ cycle through for `tensor`: keep, then every scheme the format can store.
+  public func schemeChoices(_ tensor: Int) -> [Scheme?] {
+    [nil] + model.rows[tensor].storableSchemes.map { Optional($0) }
+  }
+
+  /// The (tensor, scheme) results the summary and the list need.
+  public var neededOutcomes: Set<OutcomeKey> {
+    var keys = Set<OutcomeKey>()
+    for (tensor, scheme) in planned.enumerated() {
+      if let scheme, model.rows[tensor].refusals[scheme] == nil { keys.insert(OutcomeKey(tensor, scheme)) }
+    }
+    return keys
+  }
+
+  /// Effects that start the analyses the current state shows but does not have yet; marks them pending.
+  public mutating func requestMissingAnalyses() -> [Effect] {
+    var effects: [Effect] = []
+    if let tensor = selectedTensor, stats[tensor] == nil {
+      stats[tensor] = .pending
+      effects.append(.computeStats(tensor))
+    }
+    let needed = neededOutcomes
+    // Pending work that is no longer needed is forgotten so it is asked for again later.
+    let stale = outcomes.filter { $0.value == .pending && !needed.contains($0.key) }.map(\.key)
+    if !stale.isEmpty {
+      for key in stale { outcomes[key] = nil }
+      effects.append(.cancelOutcomes(keeping: needed))
+    }
+    // Selected tensor first, then in file order, so what is on screen fills in first.
+    var ordered = needed.sorted { ($0.tensor, $0.scheme.rawValue) < ($1.tensor, $1.scheme.rawValue) }
+    if let tensor = selectedTensor, let first = ordered.firstIndex(where: { $0.tensor == tensor }) {
+      ordered.insert(ordered.remove(at: first), at: 0)
+    }
+    for key in ordered where outcomes[key] == nil {
+      outcomes[key] = .pending
+      effects.append(.computeOutcome(key.tensor, key.scheme))
+    }
+    return effects
+  }
+}

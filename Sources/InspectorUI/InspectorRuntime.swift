@@ -1,0 +1,167 @@
+import Foundation
+import ModelFormats
+import QuantEngine
+import Synchronization
+import TensorCore
+import TUIKit
+import Workflows
+
+/// Runs the reducer's effects: analyses on background queues (cached by the `AnalysisService`,
+/// cancellable), saving with progress, plan and theme files. Results are posted as actions to an
+/// inbox the main loop drains between input polls. All methods are called from the main loop.
+public final class InspectorRuntime: @unchecked Sendable {
+  public let service: AnalysisService
+  public let format: any ModelFormat.Type
+  public private(set) var theme: Theme
+  public private(set) var quitRequested = false
+  let locator: ThemeLocator
+  private let inbox = Mutex<[Action]>([])
+  private let statsQueue = OperationQueue()
+  private let outcomeQueue = OperationQueue()
+  private let saveQueue = DispatchQueue(label: "qscope.save")
+  private var outcomeJobs: [OutcomeKey: (operation: Operation, token: CancellationToken)] = [:]
+  private var statsJob: (tensor: Int, operation: Operation, token: CancellationToken)?
+  private var saveToken: CancellationToken?
+  private let running = Atomic<Int>(0)
+
+  public init(model: Model, format: any ModelFormat.Type, theme: Theme, locator: ThemeLocator = .current(), bins: Int = 96) {
+    service = AnalysisService(model: model, bins: bins)
+    self.format = format
+    self.theme = theme
+    self.locator = locator
+    statsQueue.maxConcurrentOperationCount = 1
+    // Leave a core for the input thread on small machines.
+    outcomeQueue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+  }
+
+  /// Posts an action from any thread.
+  public func post(_ action: Action) { inbox.withLock { $0.append(action) } }
+
+  /// Takes every posted action.
+  public func drain() -> [Action] { inbox.withLock { actions in defer { actions.removeAll() }; return actions } }
+
+  /// Whether background work is running or queued (the loop polls faster then).
+  public var busy: Bool { running.load(ordering: .relaxed) > 0 }
+
+  public func perform(_ effects: [Effect]) { for effect in effects { perform(effect) } }
+
+  public func perform(_ effect: Effect) {
+    switch effect {
+    case .computeStats(let tensor):
+      if let current = statsJob, current.tensor != tensor { current.token.cancel(); current.operation.cancel() }
+      let token = CancellationToken()
+      let operation = job { [service] in
+        let result = service.stats(tensor, cancellation: token)
+        return .statsReady(tensor, result)
+      } cancelled: { .statsReady(tensor, .failure(.cancelled)) }
+      statsJob = (tensor, operation, token)
+      statsQueue.addOperation(operation)
+    case .computeOutcome(let tensor, let scheme):
+      let key = OutcomeKey(tensor, scheme)
+      guard outcomeJobs[key] == nil || outcomeJobs[key]?.operation.isFinished == true else { return }
+      let token = CancellationToken()
+      let operation = job { [service] in
+        .outcomeReady(tensor, scheme, service.outcome(tensor, scheme, cancellation: token))
+      } cancelled: { .outcomeReady(tensor, scheme, .failure(.cancelled)) }
+      outcomeJobs[key] = (operation, token)
+      outcomeQueue.addOperation(operation)
+    case .cancelOutcomes(let keeping):
+      for (key, job) in outcomeJobs where !keeping.contains(key) {
+        job.token.cancel()
+        job.operation.cancel()
+        outcomeJobs[key] = nil
+      }
+      outcomeJobs = outcomeJobs.filter { !$0.value.operation.isFinished }
+    case .save(let path, let plan, let overwrite):
+      startSave(path: path, plan: plan, overwrite: overwrite)
+    case .cancelSave:
+      saveToken?.cancel()
+    case .savePlan(let plan, let path):
+      do {
+        try plan.save(path: path)
+        post(.planSaved(path: path, error: nil))
+      } catch {
+        post(.planSaved(path: path, error: error.description))
+      }
+    case .loadPlan(let path):
+      do {
+        let plan = try Plan.load(path: path)
+        post(.planLoaded(path: path, .success(plan)))
+      } catch {
+        post(.planLoaded(path: path, .failure(error)))
+      }
+    case .removeFile(let path):
+      try? FileManager.default.removeItem(atPath: path)
+    case .writeRecoveryPlan(let plan, let path):
+      writeRecovery(plan, path: path)
+    case .loadTheme(let name):
+      let loaded = locator.load(name)
+      theme = loaded.theme
+      post(.themeLoaded(name: name, warnings: loaded.warnings.map(\.description)))
+    case .quit:
+      quitRequested = true
+      saveToken?.cancel()
+      statsQueue.cancelAllOperations()
+      outcomeQueue.cancelAllOperations()
+    }
+  }
+
+  /// Writes the recovery plan at once (used on signals, where there is no later).
+  public func writeRecovery(_ plan: Plan, path: String) {
+    do {
+      try plan.save(path: path)
+      post(.recoveryWritten(path: path, error: nil))
+    } catch {
+      post(.recoveryWritten(path: path, error: error.description))
+    }
+  }
+
+  private func job(_ work: @escaping @Sendable () -> Action, cancelled: @escaping @Sendable () -> Action) -> Operation {
+    running.add(1, ordering: .relaxed)
+    let operation = BlockOperation()
+    operation.addExecutionBlock { [weak operation, self] in
+      defer { running.subtract(1, ordering: .relaxed) }
+      if operation?.isCancelled == true {
+        post(cancelled())
+        return
+      }
+      post(work())
+    }
+    return operation
+  }
+
+  private func startSave(path: String, plan: Plan, overwrite: Bool) {
+    let token = CancellationToken()
+    saveToken = token
+    let model = service.model
+    let format = self.format
+    running.add(1, ordering: .relaxed)
+    saveQueue.async { [self] in
+      defer { running.subtract(1, ordering: .relaxed) }
+      if !overwrite && FileManager.default.fileExists(atPath: path) {
+        post(.saveFinished(path: path, error: "exists: press Enter again to overwrite it", notes: []))
+        return
+      }
+      let job = QuantizeJob(model: model, format: format, plan: plan)
+      let last = Mutex<Double>(-1)
+      let options = WriteOptions(
+        overwrite: overwrite,
+        progress: { [self] update in
+          let fraction = update.fraction
+          let send = last.withLock { value -> Bool in
+            guard fraction - value >= 0.02 || fraction >= 1 else { return false }
+            value = fraction
+            return true
+          }
+          if send { post(.saveProgress(fraction)) }
+        },
+        cancellation: token)
+      do {
+        let notes = try job.save(to: path, options: options)
+        post(.saveFinished(path: path, error: nil, notes: notes))
+      } catch {
+        post(.saveFinished(path: path, error: token.isCancelled ? "cancelled; nothing was written" : "\(error)", notes: []))
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CursesBackend
+import Foundation
+import InspectorUI
+import ModelFormats
+import TensorCore
+import TUIKit
+import Workflows
+
+extension QScope {
+  /// The main job: the interactive inspector.
+  ///
+  /// When stdin or stdout is not a terminal (CI, pipes), it prints the `inspect` table with int8
+  /// errors instead and exits 0, so scripts calling `qscope FILE` still get something useful.
+  struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "open",
+      abstract: "Open a model in the interactive inspector (the default command).",
+      discussion: "Without a terminal on stdin and stdout, prints the inspect table (with int8 errors) and exits 0.")
+
+    @Argument(help: "Model file to open (default: the bundled sample model).")
+    var file: String?
+
+    @Option(help: "Theme name or path to a .theme file.")
+    var theme: String?
+
+    @Option(help: "Evaluation data (.npz with x and optional y).")
+    var data: String?
+
+    mutating func run() throws {
+      let path = try file ?? SampleModel.defaultPath()
+      let model: Model
+      let format: any ModelFormat.Type
+      do {
+        (model, format) = try ModelOpener.open(path: path)
+      } catch {
+        FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+      }
+      guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+        let report = try Inspector.inspect(model, options: .init(scheme: .int8))
+        print(report.rendered(as: .table), terminator: "")
+        return
+      }
+      try runInspector(model: model, format: format)
+    }
+
+    func runInspector(model: Model, format: any ModelFormat.Type) throws {
+      let locator = ThemeLocator.current()
+      let loaded = locator.load(theme)
+      let summary = ModelSummary(model: model, format: format)
+      let runtime = InspectorRuntime(model: model, format: format, theme: loaded.theme, locator: locator)
+      var state = AppState(
+        model: summary, size: Size(width: 80, height: 24), themeName: theme ?? loaded.theme.name,
+        themes: locator.availableThemes())
+      if !loaded.warnings.isEmpty {
+        state.message = Message(loaded.warnings.map(\.description).joined(separator: "; "), .warning)
+      } else if data != nil {
+        state.message = Message("--data: accuracy in the summary bar is not available yet", .warning)
+      }
+      if FileManager.default.fileExists(atPath: state.recoveryPath) {
+        runtime.post(.recoveryFound(path: state.recoveryPath))
+      }
+      let options = CursesBackend.Options(colorDepthLimit: loaded.colorDepthLimit)
+      let final = try TerminalSession.run(options: options) { backend in
+        try InspectorApp.run(backend: backend, state: state, runtime: runtime, colorDepthLimit: loaded.colorDepthLimit)
+      }
+      if final.dirty, FileManager.default.fileExists(atPath: final.recoveryPath) {
+        FileHandle.standardError.write(Data("qscope: unsaved plan kept in \(final.recoveryPath)\n".utf8))
+      }
+    }
+  }
+}

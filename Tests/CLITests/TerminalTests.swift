@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+extension Tag {
+  @Tag static var terminal: Self
+}
+
+/// End-to-end tests of the real binary in tmux. Skipped when tmux is not installed.
+@Suite(.tags(.terminal), .enabled(if: TmuxSession.available), .serialized)
+struct TerminalTests {
+  @Test("open the sample, navigate, change a scheme (summary changes), save, reopen the output")
+  func openChangeSave() throws {
+    let (folder, model) = try TmuxSession.sampleCopy()
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("exec '\(CLI.binary)' '\(model)'", width: 100, height: 30)
+    #expect(try tmux.waitFor("changed 0/15").ok)
+    try tmux.send("/")
+    try tmux.send("-l", "MatMul")
+    try tmux.send("Enter")
+    try tmux.send("j")
+    var seen = try tmux.waitFor("MatMul")
+    #expect(seen.ok)
+    // Step through schemes until one with a finite SQNR is measured.
+    var measured = false
+    for _ in 0..<4 {
+      try tmux.send("l")
+      seen = try tmux.waitFor(timeout: 10) { screen in
+        screen.contains("changed 1/15") && !screen.contains("computing")
+      }
+      if seen.screen.range(of: #"SQNR [0-9]+\.[0-9] dB"#, options: .regularExpression) != nil {
+        measured = true
+        break
+      }
+    }
+    #expect(measured, "\(seen.screen)")
+    #expect(seen.screen.contains("[modified]"))
+    #expect(!seen.screen.contains("117.7 KiB → 117.7 KiB"))
+    try tmux.send("w")
+    #expect(try tmux.waitFor("Save quantized model").ok)
+    try tmux.send("Enter")
+    #expect(try tmux.waitFor("saved ").ok)
+    let output = folder + "/digits-cnn-qscope.tflite"
+    #expect(FileManager.default.fileExists(atPath: output))
+    let reopened = try CLI.run(["inspect", output])
+    #expect(reopened.status == 0)
+    #expect(reopened.stdout.contains("MatMul"))
+    try tmux.send("q")
+    #expect(try tmux.waitFor(timeout: 5) { _ in (try? tmux.display("#{pane_dead}")) == "1" }.ok)
+  }
+
+  @Test("resizes live to 80×24 and 200×60; too small shows a message")
+  func resize() throws {
+    let (_, model) = try TmuxSession.sampleCopy()
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("exec '\(CLI.binary)' '\(model)'", width: 100, height: 30)
+    #expect(try tmux.waitFor("Detail").ok)
+    try tmux.resize(width: 80, height: 24)
+    let narrow = try tmux.waitFor(timeout: 10) { $0.contains("Layers") && !$0.contains("Detail") }
+    #expect(narrow.ok, "\(narrow.screen)")
+    #expect(narrow.screen.split(separator: "\n").count <= 24)
+    try tmux.resize(width: 200, height: 60)
+    let wide = try tmux.waitFor(timeout: 10) { $0.contains("Detail") && $0.split(separator: "\n").first.map { $0.count > 150 } == true }
+    #expect(wide.ok, "\(wide.screen)")
+    try tmux.resize(width: 60, height: 20)
+    #expect(try tmux.waitFor("Terminal too small").ok)
+    try tmux.resize(width: 100, height: 30)
+    #expect(try tmux.waitFor("Detail").ok)
+  }
+
+  @Test("SIGHUP writes the recovery plan, and the next start offers to restore it")
+  func hangupRecovery() throws {
+    let (_, model) = try TmuxSession.sampleCopy()
+    let recovery = model + ".qscope-plan.json"
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("exec '\(CLI.binary)' '\(model)'", width: 100, height: 30)
+    #expect(try tmux.waitFor("changed 0/15").ok)
+    try tmux.send("j", "j", "l")
+    #expect(try tmux.waitFor("changed 1/15").ok)
+    let pid = try tmux.display("#{pane_pid}")
+    let killer = Process()
+    killer.executableURL = URL(fileURLWithPath: "/bin/kill")
+    killer.arguments = ["-HUP", pid]
+    try killer.run()
+    killer.waitUntilExit()
+    #expect(try tmux.waitFor(timeout: 10) { _ in FileManager.default.fileExists(atPath: recovery) }.ok)
+    let text = try String(contentsOfFile: recovery, encoding: .utf8)
+    #expect(text.contains("\"version\": 1"))
+    let second = TmuxSession()
+    defer { second.kill() }
+    try second.start("exec '\(CLI.binary)' '\(model)'", width: 100, height: 30)
+    #expect(try second.waitFor("Restore plan?").ok)
+    try second.send("r")
+    #expect(try second.waitFor("changed 1/15").ok)
+  }
+
+  @Test("q quits and the terminal is back to normal: no alternate screen, echo on")
+  func quitRestores() throws {
+    let (_, model) = try TmuxSession.sampleCopy()
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("env PS1='PROMPT$ ' bash --norc --noprofile", width: 100, height: 30)
+    #expect(try tmux.waitFor("PROMPT$").ok)
+    try tmux.send("-l", "'\(CLI.binary)' '\(model)'")
+    try tmux.send("Enter")
+    #expect(try tmux.waitFor("changed 0/15").ok)
+    #expect(try tmux.display("#{alternate_on}") == "1")
+    try tmux.send("q")
+    #expect(try tmux.waitFor(timeout: 10) { _ in (try? tmux.display("#{alternate_on}")) == "0" }.ok)
+    try tmux.send("-l", "stty -a | tr ' ' '\\n' | grep -qx echo && echo ECHO-IS-ON")
+    try tmux.send("Enter")
+    #expect(try tmux.waitFor("ECHO-IS-ON\n").ok)
+  }
+
+  @Test("TERM=vt100 LANG=C draws with ASCII only")
+  func asciiFallback() throws {
+    let (_, model) = try TmuxSession.sampleCopy()
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("TERM=vt100 LANG=C LC_ALL=C exec '\(CLI.binary)' '\(model)'", width: 100, height: 30)
+    let seen = try tmux.waitFor("changed 0/15")
+    #expect(seen.ok, "\(seen.screen)")
+    #expect(seen.screen.contains("+- Layers"))
+    let asciiOnly = seen.screen.unicodeScalars.allSatisfy { $0.isASCII }
+    #expect(asciiOnly)
+  }
+}
