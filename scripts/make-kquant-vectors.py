@@ -10,6 +10,9 @@ multiply-add (see docs/formats-gguf-safetensors.md §8):
 
 Neither the C source nor the library is committed; only this script and its output are.
 Files: inputs.f32 (float32 LE), <TYPE>.bin (ggml_quantize_chunk without imatrix), manifest.json.
+With an importance matrix (the `quant_weights` llama-quantize passes from an imatrix): importance.f32
+(one weight per column of a 512-wide row, reused for every row) and <TYPE>.imatrix.bin for the
+K-quants and the legacy types Q4_0..Q8_0, from ggml_quantize_chunk with rows of 512.
 """
 import ctypes
 import json
@@ -18,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+LEGACY_TYPES = {"Q4_0": (2, 18), "Q4_1": (3, 20), "Q5_0": (6, 22), "Q5_1": (7, 24), "Q8_0": (8, 34)}
+IMATRIX_ROW = 512
 TYPES = {"Q2_K": (10, 84), "Q3_K": (11, 110), "Q4_K": (12, 144), "Q5_K": (13, 176), "Q6_K": (14, 210)}
 
 
@@ -53,6 +58,16 @@ def cases():
     return out
 
 
+def importance(rng):
+    """Spread-out positive weights like real imatrix columns, with a few dead columns and one
+    all-zero 16-column group (a K-quant sub-block whose weights sum to zero)."""
+    w = rng.lognormal(mean=0.0, sigma=1.5, size=IMATRIX_ROW).astype(np.float32)
+    w[rng.integers(0, IMATRIX_ROW, 12)] = 0.0
+    w[96:112] = 0.0
+    w[300:332] *= 1e3
+    return w
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -77,6 +92,18 @@ def main():
         written = lib.ggml_quantize_chunk(type_id, inputs.ctypes.data, dst.ctypes.data, 0, rows, 256, None)
         assert written == dst.size, (name, written)
         dst.tofile(out_dir / f"{name}.bin")
+    weights = importance(np.random.default_rng(4242))
+    weights.tofile(out_dir / "importance.f32")
+    assert inputs.size % IMATRIX_ROW == 0
+    wide_rows = inputs.size // IMATRIX_ROW
+    for name, (type_id, size) in {**TYPES, **LEGACY_TYPES}.items():
+        block = 256 if name.endswith("_K") else 32
+        dst = np.zeros(inputs.size // block * size, dtype=np.uint8)
+        written = lib.ggml_quantize_chunk(type_id, inputs.ctypes.data, dst.ctypes.data, 0, wide_rows,
+                                          IMATRIX_ROW, weights.ctypes.data)
+        assert written == dst.size, (name, written)
+        dst.tofile(out_dir / f"{name}.imatrix.bin")
+    manifest["imatrix"] = {"row_length": IMATRIX_ROW, "types": list(TYPES) + list(LEGACY_TYPES)}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
 
 

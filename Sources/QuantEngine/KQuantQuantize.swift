@@ -3,34 +3,46 @@ import TensorCore
 /// K-quant quantizers: ggml's `quantize_row_qX_K_ref` (what llama-quantize does without an
 /// importance matrix), one super-block of 256 values at a time.
 enum KQuantQuantize {
-  /// Per-call scratch: levels for 256 values (unsigned and signed views) and the search buffers.
+  /// Per-call scratch: levels for 256 values (unsigned and signed views), the search buffers, and
+  /// for the importance-weighted paths the per-sub-block weight sums and scale levels.
   struct Scratch {
     let levels: UnsafeMutablePointer<UInt8>
     let signedLevels: UnsafeMutablePointer<Int8>
     let weights: UnsafeMutablePointer<Float>
     let scales: UnsafeMutablePointer<Float>
     let mins: UnsafeMutablePointer<Float>
+    let weightSums: UnsafeMutablePointer<Float>
+    /// 16 scale levels then 16 min levels (unsigned); `signedScaleLevels` views the same bytes.
+    let scaleLevels: UnsafeMutablePointer<UInt8>
+    let signedScaleLevels: UnsafeMutablePointer<Int8>
+
+    /// Runs `body` with scratch space on the stack.
+    static func with(_ body: (Scratch) -> Void) {
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 * 2 + 32) { bytes in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 16 + 16 + 16) { floats in
+          guard let b = bytes.baseAddress, let f = floats.baseAddress else { return }
+          let raw = UnsafeMutableRawPointer(b + 256), rawLevels = UnsafeMutableRawPointer(b + 512)
+          body(Scratch(
+            levels: b, signedLevels: raw.bindMemory(to: Int8.self, capacity: 256),
+            weights: f, scales: f + 32, mins: f + 48, weightSums: f + 64,
+            scaleLevels: b + 512, signedScaleLevels: rawLevels.bindMemory(to: Int8.self, capacity: 32)))
+        }
+      }
+    }
   }
 
   static func quantize(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256 * 2) { bytes in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 + 16 + 16) { floats in
-        guard let b = bytes.baseAddress, let f = floats.baseAddress else { return }
-        let raw = UnsafeMutableRawPointer(b + 256)
-        let scratch = Scratch(
-          levels: b, signedLevels: raw.bindMemory(to: Int8.self, capacity: 256),
-          weights: f, scales: f + 32, mins: f + 48)
-        for index in 0..<blocks {
-          let src = x + index * 256, dst = out + index * type.bytesPerBlock
-          for k in 0..<type.bytesPerBlock { dst[k] = 0 }
-          switch type {
-          case .q2_k: q2_k(src, dst, scratch)
-          case .q3_k: q3_k(src, dst, scratch)
-          case .q4_k: q45_k(src, dst, scratch, nmax: 15)
-          case .q5_k: q45_k(src, dst, scratch, nmax: 31)
-          case .q6_k: q6_k(src, dst, scratch)
-          default: break
-          }
+    Scratch.with { scratch in
+      for index in 0..<blocks {
+        let src = x + index * 256, dst = out + index * type.bytesPerBlock
+        for k in 0..<type.bytesPerBlock { dst[k] = 0 }
+        switch type {
+        case .q2_k: q2_k(src, dst, scratch)
+        case .q3_k: q3_k(src, dst, scratch)
+        case .q4_k: q45_k(src, dst, scratch, nmax: 15)
+        case .q5_k: q45_k(src, dst, scratch, nmax: 31)
+        case .q6_k: q6_k(src, dst, scratch)
+        default: break
         }
       }
     }
@@ -49,7 +61,7 @@ enum KQuantQuantize {
   }
 
   static func q2_k(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch) {
-    let scalesOut = y, qs = y + 16
+    let scalesOut = y
     var maxScale: Float = 0, maxMin: Float = 0
     for j in 0..<16 {
       for l in 0..<16 { s.weights[l] = abs(x[16 * j + l]) }
@@ -74,6 +86,13 @@ enum KQuantQuantize {
     } else {
       GGMLLegacyQuantize.storeHalf(0, y + 82)
     }
+    finishQ2(x, y, s)
+  }
+
+  /// Q2_K's last steps once scales, mins and the two super-scales are stored: requantize each
+  /// sub-block with its stored scale (sub-blocks with a zero scale keep the search's levels) and pack.
+  static func finishQ2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch) {
+    let scalesOut = y, qs = y + 16
     let d = half(y + 80), dmin = half(y + 82)
     for j in 0..<16 {
       let dl = d * Float(scalesOut[j] & 0x0F)
@@ -87,7 +106,7 @@ enum KQuantQuantize {
   }
 
   static func q3_k(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch) {
-    let hmask = y, qs = y + 32, scalesOut = y + 96
+    let scalesOut = y + 96
     let levels = s.signedLevels
     var maxScale: Float = 0, amax: Float = 0
     for j in 0..<16 {
@@ -107,6 +126,14 @@ enum KQuantQuantize {
     } else {
       GGMLLegacyQuantize.storeHalf(0, y + 108)
     }
+    finishQ3(x, y, s)
+  }
+
+  /// Q3_K's last steps once the 6-bit scales and d are stored: requantize, split off the high
+  /// bits, pack.
+  static func finishQ3(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch) {
+    let hmask = y, qs = y + 32, scalesOut = y + 96
+    let levels = s.signedLevels
     let d = half(y + 108)
     for j in 0..<16 {
       let dl = d * Float(KQuantDecoding.q3_kScale(UnsafePointer(scalesOut), j))
@@ -156,6 +183,12 @@ enum KQuantQuantize {
     }
     GGMLLegacyQuantize.storeHalf(maxScale / 63, y)
     GGMLLegacyQuantize.storeHalf(maxMin / 63, y + 2)
+    finishQ45(x, y, s, nmax: nmax)
+  }
+
+  /// Q4_K/Q5_K's last steps once scales, mins, d and dmin are stored: requantize and pack.
+  static func finishQ45(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch, nmax: Int) {
+    let scalesOut = y + 4
     let d = half(y), dmin = half(y + 2)
     for j in 0..<8 {
       let (sc, m) = KQuantDecoding.scaleMin(UnsafePointer(scalesOut), j)
@@ -184,12 +217,16 @@ enum KQuantQuantize {
     }
   }
 
-  static func q6_k(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch) {
+  /// Q6_K; with `importance` the sub-block searches weigh by it directly (ggml passes the raw
+  /// imatrix slice here, not the sigma-adjusted weights the other K-quants use).
+  static func q6_k(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch, importance: UnsafePointer<Float>? = nil) {
     let ql = y, qh = y + 128, scalesOut = y + 192
     let levels = s.signedLevels
     var maxScale: Float = 0, maxAbsScale: Float = 0
     for j in 0..<16 {
-      let scale = KQuantSearch.qxVector(count: 16, nmax: 32, x: x + 16 * j, levels: levels + 16 * j)
+      let scale = importance.map {
+        KQuantSearch.qxWeighted(count: 16, nmax: 32, x: x + 16 * j, weights: $0 + 16 * j, levels: levels + 16 * j)
+      } ?? KQuantSearch.qxVector(count: 16, nmax: 32, x: x + 16 * j, levels: levels + 16 * j)
       s.scales[j] = scale
       if abs(scale) > maxAbsScale { maxAbsScale = abs(scale); maxScale = scale }
     }

@@ -42,6 +42,11 @@ public struct Histogram: Sendable, Equatable {
 ///   noise; much larger values point at clipping or a scale that is too coarse.
 /// - `clippedFraction`: fraction of elements whose rounded level fell outside the integer range
 ///   before clamping (e.g. q4_0's positive side beyond 7.5·|d|; f16 values that overflow to inf).
+///   The importance-weighted ggml quantizers search clamped levels, so they report 0.
+/// - `weightedMSE` / `weightedSQNRdB`: only when an importance vector was given (nil otherwise):
+///   Σᵢ wᵢ(x−x̂)² / Σᵢ wᵢ and 10·log10(Σ wᵢx² / Σ wᵢ(x−x̂)²), wᵢ the importance of element i's
+///   column — the error as the layer's output sees it (llama.cpp's imatrix is the mean squared
+///   activation per input column). Same edge rules as `mse` and `sqnrDB`.
 public struct ErrorMetrics: Sendable, Equatable {
   public var storedBytes: Int
   public var sqnrDB: Double
@@ -50,13 +55,16 @@ public struct ErrorMetrics: Sendable, Equatable {
   public var cosine: Double
   public var rmseOverScale: Double?
   public var clippedFraction: Double
+  public var weightedMSE: Double?
+  public var weightedSQNRdB: Double?
 
   public init(
     storedBytes: Int, sqnrDB: Double, mse: Double, maxAbsError: Double, cosine: Double,
-    rmseOverScale: Double?, clippedFraction: Double
+    rmseOverScale: Double?, clippedFraction: Double, weightedMSE: Double? = nil, weightedSQNRdB: Double? = nil
   ) {
     self.storedBytes = storedBytes; self.sqnrDB = sqnrDB; self.mse = mse; self.maxAbsError = maxAbsError
     self.cosine = cosine; self.rmseOverScale = rmseOverScale; self.clippedFraction = clippedFraction
+    self.weightedMSE = weightedMSE; self.weightedSQNRdB = weightedSQNRdB
   }
 
   init(sums: ErrorSums, storedBytes: Int, rmseOverScale: Double?) {

@@ -11,6 +11,8 @@ public enum QuantError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupportedBlockType(String)
   /// The stored byte count does not match the shape.
   case malformedData(String)
+  /// An importance vector that does not fit the tensor (length, or NaN/Inf/negative weights).
+  case invalidImportance(String)
 
   public var description: String {
     switch self {
@@ -24,6 +26,8 @@ public enum QuantError: Error, Equatable, Sendable, CustomStringConvertible {
       return "cannot decode block type \(name)"
     case .malformedData(let message):
       return "malformed quantized data: \(message)"
+    case .invalidImportance(let message):
+      return "invalid importance vector: \(message)"
     }
   }
 }

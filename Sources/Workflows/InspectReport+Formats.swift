@@ -76,10 +76,12 @@ extension InspectReport {
           ("rmse_over_scale", m.rmseOverScale.map(JSONText.number) ?? "null"),
           ("clipped_fraction", JSONText.number(m.clippedFraction)),
         ]
+        quant += ImportanceColumns.weightedJSON(m)
       }
       if let problem = q.problem { quant.append(("error", JSONText.string(problem))) }
       pairs.append(("quant", JSONText.object(quant)))
     }
+    if let i = t.importance { pairs.append(("importance", ImportanceColumns.json(i))) }
     if let note = t.note { pairs.append(("note", JSONText.string(note))) }
     return JSONText.object(pairs)
   }
@@ -87,6 +89,7 @@ extension InspectReport {
   var columns: [String] {
     var names = ["name", "layer", "op", "shape", "dtype", "elements", "bytes", "min", "max", "mean", "std", "zeros", "nonfinite"]
     if scheme != nil { names += ["scheme", "q_bytes", "sqnr_db", "mse", "max_abs_error", "cosine"] }
+    if importanceFile != nil { names += ImportanceColumns.names(scheme: scheme != nil) }
     return names
   }
 
@@ -108,6 +111,7 @@ extension InspectReport {
         cells += ["-", String(t.bytes), "", "", "", ""]
       }
     }
+    if importanceFile != nil { cells += ImportanceColumns.cells(t, scheme: scheme != nil) }
     return cells
   }
 
@@ -131,6 +135,7 @@ extension InspectReport {
   func table() -> String {
     var header = ["tensor", "op", "shape", "dtype", "params", "bytes", "min", "max", "std"]
     if scheme != nil { header += ["scheme", "q_bytes", "sqnr_db", "cosine"] }
+    if importanceFile != nil { header += ImportanceColumns.tableNames(scheme: scheme != nil) }
     var rows: [[String]] = []
     for t in tensors {
       let s = t.stats
@@ -146,6 +151,7 @@ extension InspectReport {
           cells += ["keep", Format.bytes(t.bytes), "", ""]
         }
       }
+      if importanceFile != nil { cells += ImportanceColumns.tableCells(t, scheme: scheme != nil) }
       rows.append(cells)
     }
     var out = "\(file) — \(format.rawValue), \(Format.bytes(fileBytes)), \(tensors.count) tensors\n"

@@ -1,3 +1,4 @@
+import ModelFormats
 import QuantEngine
 import TensorCore
 
@@ -16,6 +17,8 @@ public struct TensorReport: Sendable {
   public var quant: QuantReport?
   /// Why stats or the scheme's error are missing, or anything else worth a note.
   public var note: String?
+  /// The tensor's importance-matrix entry summarized (inspect --imatrix), nil without one.
+  public var importance: ImportanceMatrix.Summary? = nil
 }
 
 /// The error and size of a scheme on one tensor, or why it cannot be applied.
@@ -36,6 +39,8 @@ public struct InspectReport: Sendable {
   public var notes: [String]
   /// The model's layers (or ops, or blocks) in model order, as the format defines them.
   public var layers: [ModelLayer] = []
+  /// The importance matrix given to inspect (--imatrix), nil without one.
+  public var importanceFile: String? = nil
 
   public var totalElements: Int { tensors.reduce(0) { $0 &+ $1.elements } }
   public var totalBytes: Int { tensors.reduce(0) { $0 &+ $1.bytes } }

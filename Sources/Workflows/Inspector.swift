@@ -13,6 +13,9 @@ public enum Inspector {
     public var threads: Int
     public var progress: (@Sendable (ProgressUpdate) -> Void)?
     public var cancellation: CancellationToken?
+    /// An importance matrix: per-tensor summaries, and importance-weighted quantization and error.
+    public var importance: ImportanceMatrix? = nil
+    public var importancePath: String? = nil
 
     public init(
       scheme: Scheme? = nil, bins: Int? = nil, threads: Int = Inspector.defaultThreads,
@@ -53,6 +56,7 @@ public enum Inspector {
       format: model.format, file: model.path, fileBytes: model.fileBytes, scheme: options.scheme,
       tensors: results.values(), metadata: model.metadata, notes: model.notes)
     inspected.layers = model.layers
+    inspected.importanceFile = options.importance == nil ? nil : (options.importancePath ?? "")
     return inspected
   }
 
@@ -68,8 +72,9 @@ public enum Inspector {
         let stats = Metrics.stats(values)
         report.stats = stats
         if let bins = options.bins { report.histogram = Metrics.histogram(values, bins: bins) }
+        let importance = options.importance.flatMap { ImportanceLookup.values(in: $0, for: tensor, report: &report) }
         if let scheme = options.scheme, tensor.isQuantizable {
-          report.quant = evaluate(scheme, values: values, tensor: tensor, stats: stats)
+          report.quant = evaluate(scheme, values: values, tensor: tensor, stats: stats, importance: importance)
         }
       }
     } catch {
@@ -78,12 +83,15 @@ public enum Inspector {
     return report
   }
 
-  static func evaluate(_ scheme: Scheme, values: UnsafeBufferPointer<Float>, tensor: ModelTensor, stats: TensorStats) -> QuantReport {
+  static func evaluate(
+    _ scheme: Scheme, values: UnsafeBufferPointer<Float>, tensor: ModelTensor, stats: TensorStats, importance: [Float]? = nil
+  ) -> QuantReport {
     if stats.nonFinite > 0 {
       return QuantReport(scheme: scheme, metrics: nil, problem: "\(stats.nonFinite) NaN/Inf value(s); not quantizable")
     }
     do {
-      let metrics = try SchemeAnalysis.evaluate(values, shape: tensor.shape, scheme: scheme, channelAxis: tensor.channelAxis)
+      let metrics = try SchemeAnalysis.evaluate(
+        values, shape: tensor.shape, scheme: scheme, channelAxis: tensor.channelAxis, importance: importance)
       return QuantReport(scheme: scheme, metrics: metrics, problem: nil)
     } catch {
       return QuantReport(scheme: scheme, metrics: nil, problem: error.description)

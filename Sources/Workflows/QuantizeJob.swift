@@ -21,6 +21,9 @@ public struct QuantizeJob: Sendable {
   public let model: Model
   public let format: any ModelFormat.Type
   public let assignments: [Assignment]
+  /// llama.cpp importance matrix for importance-weighted quantization; when nil, `save` loads
+  /// `WriteOptions.importanceMatrixPath` if set.
+  public var importance: ImportanceMatrix? = nil
 
   /// Resolves `plan` (or explicit writer requests, for presets) for every tensor.
   public init(model: Model, format: any ModelFormat.Type, plan: Plan) {
@@ -99,8 +102,13 @@ public struct QuantizeJob: Sendable {
   public func save(to path: String, options: WriteOptions) throws(WorkflowError) -> [String] {
     let requests = changed.compactMap { a in a.encoding.map { TensorWriteRequest(tensorIndex: a.tensorIndex, encoding: $0) } }
     let file = model.path
-    let provider: QuantizedDataProvider = { tensor, encoding in
-      try QuantizeJob.quantize(tensor, encoding: encoding, file: file)
+    var matrix = importance
+    if matrix == nil, let path = options.importanceMatrixPath {
+      do { matrix = try ImportanceMatrix.load(path: path) } catch { throw .format(error) }
+    }
+    let provider: QuantizedDataProvider = { [matrix] tensor, encoding in
+      let weights = try matrix.flatMap { m throws(WorkflowError) in try ImportanceLookup.vector(in: m, for: tensor, file: file) }
+      return try QuantizeJob.quantize(tensor, encoding: encoding, file: file, importance: weights)
     }
     do {
       return try format.write(model, requests: requests, provider: provider, to: path, options: options)
@@ -109,14 +117,17 @@ public struct QuantizeJob: Sendable {
     }
   }
 
-  /// Quantizes one tensor into `encoding`, refusing NaN/Inf with the tensor's name.
-  public static func quantize(_ tensor: ModelTensor, encoding: QuantEncoding, file: String) throws(WorkflowError) -> QuantizedData {
+  /// Quantizes one tensor into `encoding`, refusing NaN/Inf with the tensor's name; with
+  /// `importance` (its imatrix vector) the ggml types use the importance-weighted quantizers.
+  public static func quantize(
+    _ tensor: ModelTensor, encoding: QuantEncoding, file: String, importance: [Float]? = nil
+  ) throws(WorkflowError) -> QuantizedData {
     guard let (scheme, axis) = Scheme.matching(encoding) else {
       throw .quantization(file: file, tensor: tensor.name, reason: "no scheme produces the requested encoding")
     }
     let data = try TensorValues.withValues(of: tensor, file: file) { values throws(WorkflowError) -> QuantizedData in
       do throws(QuantError) {
-        return try Quantizer.quantize(values, shape: tensor.shape, scheme: scheme, channelAxis: axis)
+        return try Quantizer.quantize(values, shape: tensor.shape, scheme: scheme, channelAxis: axis, importance: importance)
       } catch {
         if case let .nonFinite(count, firstIndex) = error {
           throw .nonFinite(file: file, tensor: tensor.name, count: count, firstIndex: firstIndex)

@@ -2,16 +2,18 @@ import Dispatch
 import Foundation
 import QuantEngine
 
-/// `qscope-bench kernels [--elements N] [--threads 1|2] [--repeat R] [--python PATH] [--schemes a,b]`
+/// `qscope-bench kernels [--elements N] [--threads 1|2] [--repeat R] [--python PATH] [--ggml LIB] [--schemes a,b]`
 ///
 /// Times SchemeAnalysis.evaluate (quantize + dequantize + metrics) and Quantizer.quantize per
 /// scheme on N(0,1) weights shaped [N/4096, 4096], and, when a Python with numpy and gguf is
-/// given (`--python` or $QSCOPE_BENCH_PYTHON), gguf-py's numpy quantize on the same element count.
+/// given (`--python` or $QSCOPE_BENCH_PYTHON), gguf-py's numpy quantize on the same element count;
+/// with `--ggml LIB` (Benchmarks/ggml-reference.sh) also ggml's C `ggml_quantize_chunk` on the
+/// same weights, one thread and `--threads` threads.
 enum KernelBenchmark {
   static let rowLength = 4096
 
   static func run(_ arguments: [String]) -> Int32 {
-    let options = BenchOptions(arguments, flags: ["elements", "threads", "repeat", "python", "schemes"])
+    let options = BenchOptions(arguments, flags: ["elements", "threads", "repeat", "python", "schemes", "ggml"])
     if let error = options.error { return fail(error) }
     let requested = options.int("elements") ?? 22_700_000
     let rows = max(2, requested / rowLength)
@@ -34,6 +36,11 @@ enum KernelBenchmark {
       let r = (-2 * log(u1)).squareRoot()
       values[i] = r * cos(2 * .pi * u2); values[i + 1] = r * sin(2 * .pi * u2)
     }
+    var ggml: GGMLTiming?
+    if let path = options.values["ggml"] {
+      guard let loaded = GGMLTiming(library: path) else { return 1 }
+      ggml = loaded
+    }
     let pythonRates = python.map { GGUFPyTiming.rates(python: $0, elements: count, repeats: repeats) } ?? [:]
 
     print("qscope-bench kernels: \(count) weights [\(rows), \(rowLength)], best of \(repeats), M weights/s")
@@ -43,7 +50,9 @@ enum KernelBenchmark {
     var header = "scheme   evaluate 1T cpu"
     if maxThreads > 1 { header += "  evaluate \(maxThreads)T" }
     header += "  quantize 1T cpu"
+    if maxThreads > 1 { header += "  quantize \(maxThreads)T" }
     if !pythonRates.isEmpty { header += "   gguf-py/numpy       speed-up" }
+    if ggml != nil { header += "  ggml-C 1T cpu  vs ours" + (maxThreads > 1 ? "  ggml-C \(maxThreads)T  vs ours" : "") }
     print(header)
     for scheme in schemes {
       EngineThreads.limit = 1
@@ -59,12 +68,25 @@ enum KernelBenchmark {
       let quantize = best(repeats) { quantizeOnly(values, rows: rows, scheme: scheme) }
       let quantizeRate = quantize.map { Double(count) / $0 / 1e6 }
       line += format(quantizeRate, 17)
+      var quantizeMulti: Double?
+      if maxThreads > 1 {
+        // The engine's own row split across cores (EngineThreads), wall time.
+        EngineThreads.limit = maxThreads
+        quantizeMulti = best(repeats) { quantizeWall(values, rows: rows, scheme: scheme) }.map { Double(count) / $0 / 1e6 }
+        EngineThreads.limit = 1
+        line += format(quantizeMulti, 12)
+      }
       if !pythonRates.isEmpty {
         let py = pythonRates[scheme.rawValue]
         line += format(py, 19)
         // int8 compares our evaluate with the numpy script doing the same work; ggml types compare quantize.
         let ours = scheme == .int8 ? single.map { Double(count) / $0 / 1e6 } : quantizeRate
-        if let py, let ours { line += String(format: "%20.1f×", ours / py) }
+        if let py, let ours { line += String(format: "%20.1f×", ours / py) } else { line += String(repeating: " ", count: 21) }
+      }
+      if let ggml {
+        let (c1, cN) = ggml.rates(values, rows: rows, rowLength: rowLength, scheme: scheme, threads: maxThreads, repeats: repeats)
+        line += format(c1, 15) + ratio(quantizeRate, c1, 9)
+        if maxThreads > 1 { line += format(cN, 11) + ratio(quantizeMulti, cN, 9) }
       }
       print(line)
     }
@@ -120,6 +142,18 @@ enum KernelBenchmark {
     let start = threadCPUSeconds()
     let ok = values.withUnsafeBufferPointer { (try? Quantizer.quantize($0, shape: [rows, rowLength], scheme: scheme, channelAxis: 0)) != nil }
     return ok ? threadCPUSeconds() - start : nil
+  }
+
+  static func quantizeWall(_ values: [Float], rows: Int, scheme: Scheme) -> Double? {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let ok = values.withUnsafeBufferPointer { (try? Quantizer.quantize($0, shape: [rows, rowLength], scheme: scheme, channelAxis: 0)) != nil }
+    return ok ? Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 : nil
+  }
+
+  static func ratio(_ ours: Double?, _ theirs: Double?, _ width: Int) -> String {
+    guard let ours, let theirs, theirs > 0 else { return String(repeating: " ", count: width) }
+    let text = String(format: "%.1f×", ours / theirs)
+    return String(repeating: " ", count: max(0, width - text.count)) + text
   }
 
   static func threadCPUSeconds() -> Double {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ModelFormats
 import QuantEngine
 import TensorCore
 import Workflows
@@ -23,6 +24,9 @@ extension QScope {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat): per-tensor importance columns, and with --scheme importance-weighted quantization and error.")
+    var imatrix: String?
+
     func validate() throws {
       if let bins, bins < 1 || bins > 1_000_000 { throw ValidationError("--bins must be between 1 and 1000000") }
       if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -30,10 +34,14 @@ extension QScope {
 
     func run() throws {
       let (model, _) = try ModelOpener.open(path: file)
+      var options = Inspector.Options(scheme: scheme, bins: bins, threads: threads ?? Inspector.defaultThreads)
+      if let imatrix {
+        options.importance = try ImportanceMatrix.load(path: imatrix)
+        options.importancePath = imatrix
+      }
       let progress = ProgressBar.forStandardError(label: "inspect")
-      let report = try Inspector.inspect(
-        model,
-        options: .init(scheme: scheme, bins: bins, threads: threads ?? Inspector.defaultThreads, progress: progress?.update))
+      options.progress = progress?.update
+      let report = try Inspector.inspect(model, options: options)
       progress?.finish()
       print(report.rendered(as: format), terminator: "")
     }
