@@ -1,6 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// The numeric kernels run hundreds of times slower unoptimized; debug builds (and so `swift test`,
+// the CLI tests and the interop stage) compile them with -O so tests exercise the real fast paths.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
   name: "QuantScope",
   platforms: [.macOS(.v14)],
@@ -18,14 +22,14 @@ let package = Package(
   ],
   targets: [
     .target(name: "TensorCore"),
-    .target(name: "QuantEngine", dependencies: ["TensorCore"]),
+    .target(name: "QuantEngine", dependencies: ["TensorCore"], swiftSettings: optimizedInDebug),
     .systemLibrary(
       name: "CHDF5", pkgConfig: "hdf5",
       providers: [.apt(["libhdf5-dev"])]),
     .target(
       name: "ModelFormats",
       dependencies: ["TensorCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-    .target(name: "Evaluation", dependencies: ["TensorCore", "QuantEngine"]),
+    .target(name: "Evaluation", dependencies: ["TensorCore", "QuantEngine"], swiftSettings: optimizedInDebug),
     .target(name: "Workflows", dependencies: ["TensorCore", "QuantEngine", "ModelFormats", "Evaluation"]),
     .target(name: "TUIKit"),
     .systemLibrary(
