@@ -86,16 +86,22 @@ enum StatsKernel {
   /// Adds each finite value in [lo, hi] to its bin; four interleaved count arrays avoid
   /// back-to-back increments of the same counter.
   static func histogram(_ x: UnsafePointer<Float>, _ n: Int, lo: Float, hi: Float, bins: Int, into counts: UnsafeMutablePointer<Int>) {
-    let factor = Float(bins) / (hi - lo)
+    // For ranges wider than Float.greatestFiniteMagnitude (e.g. -3e38...3e38) hi - lo overflows;
+    // halving both ends keeps the arithmetic finite without changing ordinary ranges.
+    let scale: Float = (hi - lo).isFinite ? 1 : 0.5
+    let factor = Float(bins) / (hi * scale - lo * scale)
     let last = bins - 1
+    let binLimit = Float(bins)
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * bins) { scratch in
       guard let c = scratch.baseAddress else { return }
       c.initialize(repeating: 0, count: 4 * bins)
       @inline(__always) func bin(_ v: Float) -> Int {
         // NaN and out-of-range values fail both comparisons and land in no bin.
         guard v >= lo, v <= hi else { return -1 }
-        let t = (v - lo) * factor
-        return Swift.min(Int(t), last)
+        let t = (v * scale - lo * scale) * factor
+        // NaN (0 × ∞ when lo == hi after rounding, e.g. all values 1e30) or ∞ must not reach Int().
+        guard t < binLimit else { return last }
+        return Int(t)
       }
       var i = 0
       while i + 4 <= n {
