@@ -14,11 +14,17 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
   ],
   targets: [
     .target(name: "TensorCore"),
     .target(name: "QuantEngine", dependencies: ["TensorCore"]),
-    .target(name: "ModelFormats", dependencies: ["TensorCore"]),
+    .systemLibrary(
+      name: "CHDF5", pkgConfig: "hdf5",
+      providers: [.apt(["libhdf5-dev"])]),
+    .target(
+      name: "ModelFormats",
+      dependencies: ["TensorCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .target(name: "Evaluation", dependencies: ["TensorCore", "QuantEngine"]),
     .target(name: "Workflows", dependencies: ["TensorCore", "QuantEngine", "ModelFormats", "Evaluation"]),
     .target(name: "TUIKit"),
@@ -47,5 +53,6 @@ let package = Package(
     .testTarget(name: "TUIKitTests", dependencies: ["TUIKit"]),
     .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows"]),
     .testTarget(name: "CLITests", dependencies: ["qscope"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TensorCore", "QuantEngine", "ModelFormats", "Workflows"]),
   ]
 )

@@ -17,6 +17,7 @@ Parts:
   mobilenet  Tests/Interop/fixtures/mobilenetv2-035-96/ (random-init MobileNetV2, converter outputs,
              converter timing)
   branchy    Tests/Interop/fixtures/branchy/ (small functional model with Add/Concatenate branches)
+  timing     re-time the converter on an existing mobilenetv2.keras (converter-timing.json)
 """
 
 import argparse
@@ -400,9 +401,19 @@ def digits_part(tf, keras):
         layers = [{"name": layer.name, "class": type(layer).__name__,
                    "weights": [list(w.shape) for w in layer.get_weights()]}
                   for layer in model.layers]
+        converter_notes = {}
+        for mode, ref in references.items():
+            converter_notes[mode] = {
+                "bytes": ref["bytes"], "min_runtime_version": ref["min_runtime_version"],
+                "op_versions": {c["op"]: c["version"] for c in ref["operator_codes"]},
+                "converted": [{"name": c["name"], "type": c["type"], "shape": c["shape"],
+                               "scales": c["scales_count"], "quantized_dimension": c["quantized_dimension"],
+                               "consumer": f"{c['consumers'][0]['op']} v{c['consumers'][0]['version']}"
+                               if c["consumers"] else None}
+                              for c in ref["converted_constants"]]}
         summary["models"][name] = {
             "params": int(model.count_params()), "epochs": epochs, "accuracy": results,
-            "max_abs_prob_diff_vs_keras": max_diff, "layers": layers}
+            "max_abs_prob_diff_vs_keras": max_diff, "layers": layers, "converter": converter_notes}
         write_json(FIXTURES / f"{name}.reference.json", {
             "model": name, "source": f"SampleModels/{name}.keras",
             "converter": {"tensorflow": tf.__version__, "api": "TFLiteConverter.from_keras_model"},
@@ -426,28 +437,89 @@ import os, sys, time, json
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-t0 = time.perf_counter()
+w0, c0 = time.perf_counter(), time.process_time()
 import tensorflow as tf
 import keras
-t1 = time.perf_counter()
+w1, c1 = time.perf_counter(), time.process_time()
 model = keras.models.load_model(sys.argv[1])
-t2 = time.perf_counter()
+w2, c2 = time.perf_counter(), time.process_time()
 converter = tf.lite.TFLiteConverter.from_keras_model(model)
 converter.optimizations = [tf.lite.Optimize.DEFAULT]
 data = converter.convert()
-t3 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "load_keras_s": t2 - t1, "convert_s": t3 - t2, "bytes": len(data)}))
+w3, c3 = time.perf_counter(), time.process_time()
+print(json.dumps({"import_s": w1 - w0, "load_keras_s": w2 - w1, "convert_s": w3 - w2,
+                  "import_cpu_s": c1 - c0, "load_keras_cpu_s": c2 - c1, "convert_cpu_s": c3 - c2,
+                  "bytes": len(data)}))
 """
+
+
+def converter_timing(keras_path, runs=5, in_process_convert_s=None):
+    """Time the TF converter (dynamic range) on a saved model, each run in a fresh interpreter.
+
+    Wall and CPU time per phase: the machine has 2 cores shared with other builds, so wall time is
+    noisy; CPU time (all threads of the child) is the steadier figure to compare against.
+    """
+    samples = []
+    for _ in range(runs):
+        load_before = os.getloadavg()[0]
+        result = subprocess.run([sys.executable, "-c", TIMING_CHILD, str(keras_path)],
+                                capture_output=True, text=True, check=True)
+        run = json.loads(result.stdout.strip().splitlines()[-1])
+        run["loadavg_1min_before"] = load_before
+        samples.append(run)
+
+    def median(key):
+        return float(np.median([r[key] for r in samples]))
+
+    timing = {
+        "what": "TFLiteConverter.from_keras_model + Optimize.DEFAULT (dynamic range) on MobileNetV2 "
+                "alpha=0.35 96x96 (mobilenetv2.keras); each run a fresh Python subprocess; *_cpu_s is "
+                "process CPU time (all threads)",
+        "runs": samples,
+        "median_convert_s": median("convert_s"),
+        "median_convert_cpu_s": median("convert_cpu_s"),
+        "median_import_tf_s": median("import_s"),
+        "median_load_keras_s": median("load_keras_s"),
+        "median_total_with_import_s": float(np.median(
+            [r["import_s"] + r["load_keras_s"] + r["convert_s"] for r in samples])),
+        "min_convert_s": float(min(r["convert_s"] for r in samples)),
+        "versions": versions(), "machine": machine(),
+    }
+    if in_process_convert_s is not None:
+        timing["in_process_second_conversion_s"] = in_process_convert_s
+    write_json(MOBILENET_DIR / "converter-timing.json", timing)
+
+
+def calibrate_batch_norm(keras, model, x, rng):
+    """Give a random-init network live activations.
+
+    Fresh BatchNormalization layers (mean 0, variance 1) let MobileNetV2's signal decay until every
+    logit is equal and softmax is exactly 1/1000 — useless as a reference. Layer by layer, in
+    topological order, set each BN's moving statistics to the batch statistics of its actual input
+    and draw gamma/beta at random, so every BN folds into non-trivial conv weights and biases.
+    """
+    for layer in model.layers:
+        if not isinstance(layer, keras.layers.BatchNormalization):
+            continue
+        probe = keras.Model(model.inputs, layer.input)
+        activations = np.asarray(probe(x, training=False))
+        axes = tuple(range(activations.ndim - 1))
+        channels = activations.shape[-1]
+        gamma = rng.uniform(0.5, 1.5, channels).astype(np.float32)
+        beta = rng.normal(0.1, 0.2, channels).astype(np.float32)
+        layer.set_weights([gamma, beta, activations.mean(axes).astype(np.float32),
+                           activations.var(axes).astype(np.float32)])
 
 
 def mobilenet_part(tf, keras, keep_keras=None):
     print("== mobilenetv2-035-96")
     set_seeds()
     model = keras.applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3), weights=None)
+    rng = np.random.default_rng(SEED)
+    calibrate_batch_norm(keras, model, rng.uniform(-1.0, 1.0, size=(32, 96, 96, 3)).astype(np.float32), rng)
     MOBILENET_DIR.mkdir(parents=True, exist_ok=True)
     keras_path = MOBILENET_DIR / "mobilenetv2.keras"
     model.save(keras_path)
-    rng = np.random.default_rng(SEED)
     inputs = rng.uniform(-1.0, 1.0, size=(20, 96, 96, 3)).astype(np.float32)
     np.save(MOBILENET_DIR / "inputs.npy", inputs)
     keras_out = model.predict(inputs, verbose=0).astype(np.float32)
@@ -463,32 +535,18 @@ def mobilenet_part(tf, keras, keep_keras=None):
     default_out = run_tflite(default_data, inputs)
     np.save(MOBILENET_DIR / "tflite_default_out.npy", default_out.astype(np.float32))
 
-    runs = []
-    for _ in range(3):
-        result = subprocess.run([sys.executable, "-c", TIMING_CHILD, str(keras_path)],
-                                capture_output=True, text=True, check=True)
-        run = json.loads(result.stdout.strip().splitlines()[-1])
-        runs.append(run)
-    total = [r["import_s"] + r["load_keras_s"] + r["convert_s"] for r in runs]
-    timing = {
-        "what": "TFLiteConverter.from_keras_model + Optimize.DEFAULT (dynamic range) on MobileNetV2 "
-                "alpha=0.35 96x96, random init; each run a fresh Python subprocess",
-        "runs": runs,
-        "median_convert_s": float(np.median([r["convert_s"] for r in runs])),
-        "median_import_tf_s": float(np.median([r["import_s"] for r in runs])),
-        "median_load_keras_s": float(np.median([r["load_keras_s"] for r in runs])),
-        "median_total_with_import_s": float(np.median(total)),
-        "in_process_convert_s": in_process_convert,
-        "versions": versions(), "machine": machine(),
-    }
-    write_json(MOBILENET_DIR / "converter-timing.json", timing)
+    converter_timing(keras_path, in_process_convert_s=in_process_convert)
     info = {
         "model": "keras.applications.MobileNetV2(alpha=0.35, input_shape=(96,96,3), weights=None)",
         "seed": SEED, "params": int(model.count_params()),
-        "inputs": "inputs.npy: 20 x 96x96x3 float32, uniform [-1,1], numpy default_rng(seed)",
+        "batch_norm": "moving stats set from 32 random inputs layer by layer; gamma U[0.5,1.5], "
+                      "beta N(0.1,0.2) (see calibrate_batch_norm)",
+        "inputs": "inputs.npy: 20 x 96x96x3 float32, uniform [-1,1], numpy default_rng(seed) after "
+                  "the 32 calibration inputs",
         "max_abs_diff_float_tflite_vs_keras": float(np.max(np.abs(float_out - keras_out))),
         "max_abs_diff_default_vs_keras": float(np.max(np.abs(default_out - keras_out))),
         "top1_agreement_default_vs_keras": float(np.mean(np.argmax(default_out, 1) == np.argmax(keras_out, 1))),
+        "keras_out_max_prob_range": [float(keras_out.max(1).min()), float(keras_out.max(1).max())],
         "float": describe_tflite(float_data),
         "tflite-default": describe_tflite(default_data),
     }
@@ -496,9 +554,11 @@ def mobilenet_part(tf, keras, keep_keras=None):
     for key in ("float", "tflite-default"):
         info[key].pop("operators")
     write_json(MOBILENET_DIR / "reference.json", info)
-    if keep_keras is False:
+    total = sum(p.stat().st_size for p in MOBILENET_DIR.iterdir() if p.is_file())
+    print(f"  fixture folder total {total:,} bytes")
+    if keep_keras is False or (keep_keras is None and total > 8 * 1024 * 1024):
         keras_path.unlink()
-        print("  removed mobilenetv2.keras (size budget); rerun this part to regenerate it")
+        print("  removed mobilenetv2.keras (size budget > 8 MiB); rerun this part to regenerate it")
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,20 +589,36 @@ def build_branchy(keras):
     return keras.Model(inputs, outputs, name="branchy")
 
 
+BRANCHY_REGIONS = [(slice(0, 8), slice(0, 8), 0), (slice(0, 8), slice(8, 16), 1), (slice(8, 16), slice(0, 8), 2),
+                   (slice(8, 16), slice(8, 16), 0), (slice(4, 12), slice(4, 12), 1)]
+
+
+def branchy_data(rng, count):
+    """Noise images in [0,0.6) with one of five region/channel patches brightened: class = patch."""
+    x = rng.uniform(0.0, 0.6, size=(count, 16, 16, 3)).astype(np.float32)
+    y = rng.integers(0, len(BRANCHY_REGIONS), size=count).astype(np.int64)
+    for i, label in enumerate(y):
+        rows, cols, channel = BRANCHY_REGIONS[label]
+        x[i, rows, cols, channel] += np.float32(0.4)
+    return x, y
+
+
 def branchy_part(tf, keras):
     print("== branchy")
     set_seeds()
     model = build_branchy(keras)
     rng = np.random.default_rng(SEED)
-    # A few steps on random data so BN statistics and biases are not at their initial values.
-    x_train = rng.uniform(0.0, 1.0, size=(64, 16, 16, 3)).astype(np.float32)
-    y_train = rng.integers(0, 5, size=64).astype(np.int64)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x_train, y_train, epochs=3, batch_size=16, verbose=0)
+    # A learnable synthetic task, so outputs depend on the input (random labels would teach it the
+    # class prior) and BN statistics and biases move away from their initial values.
+    x_train, y_train = branchy_data(rng, 1024)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
     BRANCHY_DIR.mkdir(parents=True, exist_ok=True)
     model.save(BRANCHY_DIR / "branchy.keras")
-    inputs = rng.uniform(0.0, 1.0, size=(8, 16, 16, 3)).astype(np.float32)
+    inputs, labels = branchy_data(rng, 16)
     np.save(BRANCHY_DIR / "inputs.npy", inputs)
+    np.save(BRANCHY_DIR / "labels.npy", labels)
     keras_out = model.predict(inputs, verbose=0).astype(np.float32)
     np.save(BRANCHY_DIR / "keras_out.npy", keras_out)
     float_data = convert(tf, model, "float")
@@ -558,6 +634,9 @@ def branchy_part(tf, keras):
         "params": int(model.count_params()),
         "max_abs_diff_float_tflite_vs_keras": float(np.max(np.abs(float_out - keras_out))),
         "max_abs_diff_default_vs_keras": float(np.max(np.abs(default_out - keras_out))),
+        "labels": [int(v) for v in labels],
+        "keras_top1": [int(v) for v in np.argmax(keras_out, 1)],
+        "tflite_default_top1": [int(v) for v in np.argmax(default_out, 1)],
         "float": describe_tflite(float_data),
         "tflite-default": describe_tflite(default_data),
     })
@@ -630,9 +709,21 @@ def write_readme(summary):
                            ("tflite_float16", "tflite-float16")):
             lines.append(f"| {label} | {acc[key]:.4f} | {info['max_abs_prob_diff_vs_keras'][key]:.2e} |")
         lines.append("")
+        lines += ["Converter output (constants it stored as non-float32):", "",
+                  "| mode | bytes | min_runtime_version | op versions | converted constants |", "|---|---|---|---|---|"]
+        for mode, note in info["converter"].items():
+            ops = ", ".join(f"{op} v{version}" for op, version in note["op_versions"].items())
+            converted = "; ".join(
+                f"`{c['name'].split(';')[0]}` {c['type']} {'×'.join(str(d) for d in c['shape'])}"
+                + (f" ({c['scales']} scales, dim {c['quantized_dimension']})" if c["scales"] else "")
+                + f" → {c['consumer']}" for c in note["converted"]) or "none"
+            lines.append(f"| {mode} | {note['bytes']:,} | {note['min_runtime_version']} | {ops} | {converted} |")
+        lines.append("")
     lines += [
         "## Files per model NAME",
-        "- `NAME.keras` — Keras 3 archive (`model.save`).",
+        "- `NAME.keras` — Keras 3 archive (`model.save`) of the compiled, trained model, so it also holds",
+        "  Adam state under `/optimizer/vars` (the .keras is ~3× the weight bytes; not byte-reproducible",
+        "  because `metadata.json` carries the save date — every other file is, run to run).",
         "- `NAME.h5` — legacy full-model HDF5 (`model.save(\"NAME.h5\")`; checked to carry `model_config` and",
         "  `/model_weights`).",
         "- `NAME.tflite` — `TFLiteConverter.from_keras_model`, no optimizations (float32).",
@@ -650,8 +741,16 @@ def write_readme(summary):
         "  shape, scales, quantized_dimension, data sha256, consuming ops) and the float32 constants it kept.",
         "- `accuracy.json` — the numbers above, machine-readable.",
         "",
+        "Notes on the converter (TF " + v.get("tensorflow-cpu", v.get("tensorflow", "?")) + "): dynamic range keeps",
+        "constants with fewer than 1,024 elements float32 (digits-cnn `pw`, exactly 1,024, *is* quantized);",
+        "weights are int8 symmetric per-channel (CONV_2D dim 0, FULLY_CONNECTED dim 0, DEPTHWISE dim 3) with",
+        "zero points 0; biases stay float32; FC options get `asymmetric_quantize_inputs=true`. Float16 mode",
+        "converts every float32 constant (biases too) and adds one DEQUANTIZE v3 per constant. Keras 3's",
+        "Flatten with a dynamic batch becomes SHAPE/STRIDED_SLICE/PACK/RESHAPE; BatchNormalization after a",
+        "conv is folded into that conv's weights and bias (no MUL/ADD remain).",
+        "",
         "Other converter fixtures (made by the same script): `Tests/Interop/fixtures/mobilenetv2-035-96/`",
-        "and `Tests/Interop/fixtures/branchy/`; see the README in `Tests/Interop/fixtures/`.",
+        "and `Tests/Interop/fixtures/branchy/`; see `Tests/Interop/fixtures/README.md`.",
         "",
     ]
     (SAMPLES / "README.md").write_text("\n".join(lines))
@@ -664,21 +763,28 @@ def write_readme(summary):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default="digits,mobilenet,branchy",
-                        help="comma-separated: digits, mobilenet, branchy")
-    parser.add_argument("--drop-mobilenet-keras", action="store_true",
-                        help="delete mobilenetv2.keras after the fixtures are made (size budget)")
+                        help="comma-separated: digits, mobilenet, branchy, timing (re-time the converter "
+                             "on an existing mobilenetv2.keras)")
+    parser.add_argument("--keep-mobilenet-keras", action="store_true",
+                        help="keep mobilenetv2.keras even when the fixture folder exceeds 8 MiB "
+                             "(by default it is then deleted after the timing runs)")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"digits", "mobilenet", "branchy"}
+    unknown = parts - {"digits", "mobilenet", "branchy", "timing"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     tf, keras = import_tf()
     if "digits" in parts:
         digits_part(tf, keras)
     if "mobilenet" in parts:
-        mobilenet_part(tf, keras, keep_keras=not args.drop_mobilenet_keras)
+        mobilenet_part(tf, keras, keep_keras=True if args.keep_mobilenet_keras else None)
     if "branchy" in parts:
         branchy_part(tf, keras)
+    if "timing" in parts:
+        keras_path = MOBILENET_DIR / "mobilenetv2.keras"
+        if not keras_path.exists():
+            parser.error(f"{keras_path} is missing: run --parts mobilenet --keep-mobilenet-keras first")
+        converter_timing(keras_path)
 
 
 if __name__ == "__main__":

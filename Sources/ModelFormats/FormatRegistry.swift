@@ -7,6 +7,7 @@ public enum FormatRegistry {
     SafetensorsFormat.self,
     GGUFFormat.self,
     TFLiteFormat.self,
+    KerasFormat.self,
   ]
 
   /// The format for a kind.

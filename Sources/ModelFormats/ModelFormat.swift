@@ -30,6 +30,10 @@ public struct WriteOptions: Sendable {
   public var cancellation: CancellationToken?
   /// Test hook for fault injection: fail after this many bytes.
   public var injectedFailureAfterBytes: Int?
+  /// The preset the plan came from (GGUF records it as general.file_type).
+  public var presetName: String?
+  /// An importance matrix used for the plan (GGUF records its provenance in the metadata).
+  public var importanceMatrixPath: String?
 
   public init(
     overwrite: Bool = false, progress: (@Sendable (ProgressUpdate) -> Void)? = nil,

@@ -3,7 +3,7 @@ import TensorCore
 /// Decoders for ggml blocks, one function per type, following gguf-py's numpy dequantizers
 /// operation for operation (so results are bit-identical).
 enum BlockDecoding {
-  typealias Decoder = (UnsafePointer<UInt8>, UnsafeMutablePointer<Float>) -> Void
+  typealias Decoder = @Sendable (UnsafePointer<UInt8>, UnsafeMutablePointer<Float>) -> Void
 
   /// The decoder for a block type, or nil when the engine cannot decode it.
   static func decoder(for type: DType) -> Decoder? {

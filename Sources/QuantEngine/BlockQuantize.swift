@@ -1,13 +1,49 @@
+import Dispatch
 import TensorCore
 
-/// Dispatch from a ggml block type to its quantizer.
+/// Dispatch from a ggml block type to its quantizer, split across cores for big tensors.
 enum BlockQuantize {
-  static func quantize(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) {
+  /// Below this many blocks one thread is faster than waking others (tests lower it).
+  private static let threshold = LockedValue(1 << 15)
+  static var parallelThreshold: Int {
+    get { threshold.value }
+    set { threshold.value = max(2, newValue) }
+  }
+
+  /// Quantizes `blocks` blocks; returns the clipped-element count (Q4_0/Q5_0 only; else 0).
+  @discardableResult
+  static func quantize(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
     switch type {
     case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1:
-      GGMLLegacyQuantize.quantize(type, x, blocks: blocks, into: out)
+      return GGMLLegacyFast.quantize(type, x, blocks: blocks, into: out)
     default:
       KQuantQuantize.quantize(type, x, blocks: blocks, into: out)
+      return 0
     }
+  }
+
+  /// As ``quantize(_:_:blocks:into:)`` over all cores when there is enough work.
+  static func quantizeParallel(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) {
+    let parts = ParallelSplit.parts(for: blocks, threshold: parallelThreshold)
+    guard parts > 1 else { quantize(type, x, blocks: blocks, into: out); return }
+    let (source, destination) = (Int(bitPattern: x), Int(bitPattern: out))
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      let (lo, hi) = ParallelSplit.range(part, of: parts, count: blocks)
+      // Addresses cross into the workers as integers: pointers are not Sendable.
+      guard let xs = UnsafePointer<Float>(bitPattern: source), let os = UnsafeMutablePointer<UInt8>(bitPattern: destination) else { return }
+      quantize(type, xs + lo * type.blockSize, blocks: hi - lo, into: os + lo * type.bytesPerBlock)
+    }
+  }
+}
+
+/// Even splits of work across the machine's cores.
+enum ParallelSplit {
+  static func parts(for count: Int, threshold: Int) -> Int {
+    guard count >= threshold else { return 1 }
+    return max(1, min(ProcessInfoCores.count, count / (threshold / 2)))
+  }
+
+  static func range(_ part: Int, of parts: Int, count: Int) -> (Int, Int) {
+    (count * part / parts, count * (part + 1) / parts)
   }
 }

@@ -1,26 +1,17 @@
 import TensorCore
 
-/// Per-block quantization step (for rmse/scale) and clipping count of a quantized block.
+/// Per-block quantization step, for rmse/scale.
 enum BlockSteps {
-  /// `step`: |d| for legacy blocks, the mean |sub-block step| for K-quants, 0 when unknown.
-  /// `clipped`: elements whose rounded level left the integer range before clamping.
-  static func stepAndClipped(_ type: DType, block: UnsafePointer<UInt8>, x: UnsafePointer<Float>) -> (Float, Int) {
+  /// |d| for legacy blocks, the mean |sub-block step| for K-quants, 0 when unknown.
+  /// (Clipping is counted by the quantizers themselves.)
+  static func step(_ type: DType, block: UnsafePointer<UInt8>) -> Float {
     switch type {
-    case .q8_0:
-      return (abs(BlockDecoding.half(block)), 0)
-    case .q4_0, .q5_0:
-      let half: Float = type == .q4_0 ? 8 : 16
-      let d = GGMLLegacyQuantize.signedAbsMax(x) / -half
-      let id: Float = d != 0 ? 1 / d : 0
-      var clipped = 0
-      for j in 0..<32 where x[j] * id + (half + 0.5) >= 2 * half { clipped += 1 }
-      return (abs(BlockDecoding.half(block)), clipped)
-    case .q4_1, .q5_1:
-      return (abs(BlockDecoding.half(block)), 0)
+    case .q8_0, .q4_0, .q5_0, .q4_1, .q5_1:
+      return abs(BlockDecoding.half(block))
     case .q2_k, .q3_k, .q4_k, .q5_k, .q6_k:
-      return (KQuantSteps.meanStep(type, block), 0)
+      return KQuantSteps.meanStep(type, block)
     default:
-      return (0, 0)
+      return 0
     }
   }
 }

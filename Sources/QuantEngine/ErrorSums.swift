@@ -1,7 +1,7 @@
 import Foundation
 
 /// Running sums behind ``ErrorMetrics``, in Double; kernels add Float partial sums per chunk.
-struct ErrorSums {
+struct ErrorSums: Sendable {
   var sumX2 = 0.0
   var sumE2 = 0.0
   var sumXY = 0.0

@@ -4,24 +4,25 @@ import TensorCore
 enum FloatCast {
   static func bytesPerElement(_ scheme: Scheme) -> Int { scheme == .f32 ? 4 : 2 }
 
+  /// Stored bytes for finite input (the caller has refused NaN/Inf).
   static func encode(_ x: UnsafeBufferPointer<Float>, scheme: Scheme) -> [UInt8] {
     let width = bytesPerElement(scheme)
     var out = [UInt8](repeating: 0, count: x.count * width)
     out.withUnsafeMutableBufferPointer { o in
       guard let p = o.baseAddress else { return }
-      for i in 0..<x.count {
-        switch scheme {
-        case .f32:
+      guard let source = x.baseAddress else { return }
+      if scheme != .f32 {
+        FloatCastFast.encode(source, count: x.count, bfloat: scheme == .bf16, into: p)
+        return
+      }
+      #if _endian(little)
+        UnsafeMutableRawPointer(p).copyMemory(from: source, byteCount: 4 * x.count)
+      #else
+        for i in 0..<x.count {
           let bits = x[i].bitPattern
           for k in 0..<4 { p[4 * i + k] = UInt8(truncatingIfNeeded: bits >> UInt32(8 * k)) }
-        case .bf16:
-          let bits = HalfPrecision.bfloat16Bits(from: x[i])
-          p[2 * i] = UInt8(truncatingIfNeeded: bits); p[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
-        default:
-          let bits = HalfPrecision.halfBits(from: x[i])
-          p[2 * i] = UInt8(truncatingIfNeeded: bits); p[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
         }
-      }
+      #endif
     }
     return out
   }

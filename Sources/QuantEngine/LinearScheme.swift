@@ -70,7 +70,7 @@ enum LinearScheme {
     // The converter's per-tensor rule: an all-zero tensor gets scale 1.
     let scale = amax == 0 ? 1 : amax / range.qmax
     var outcome = LinearOutcome(scales: [scale])
-    let e2 = LinearKernel.span(x, count: n, scale: scale, range: range, q: q, xhat: xhat, sums: &outcome.sums)
+    let e2 = LinearKernel.symmetric(x, count: n, amax: amax, scale: scale, qmax: range.qmax, q: q, xhat: xhat, sums: &outcome.sums)
     outcome.rmseOverScale = (e2 / Double(n)).squareRoot() / Double(scale)
     return outcome
   }
@@ -98,7 +98,7 @@ enum LinearScheme {
       hi.replace(with: v, where: v .> hi)
       i += 8
     }
-    var l = lo.min(), h = hi.max()
+    var l = horizontalMinF(lo), h = horizontalMaxF(hi)
     while i < n { l = Swift.min(l, x[i]); h = Swift.max(h, x[i]); i += 1 }
     return (l, h)
   }

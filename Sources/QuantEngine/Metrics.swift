@@ -1,29 +1,26 @@
 /// Tensor statistics, histograms and original-vs-reconstruction comparison.
 public enum Metrics {
-  /// Count, finite min/max/mean/std (two passes, Double folding), zeros and non-finite values.
+  /// Count, finite min/max/mean/std (population; one pass, Float chunks folded into Double with
+  /// Chan's update), zeros and non-finite values.
   public static func stats(_ values: UnsafeBufferPointer<Float>) -> TensorStats {
     guard let x = values.baseAddress, !values.isEmpty else {
       return TensorStats(count: 0, min: 0, max: 0, mean: 0, std: 0, zeros: 0, nonFinite: 0)
     }
-    let n = values.count
-    let first = StatsKernel.firstPass(x, n)
-    let finite = n - first.nonFinite
-    guard finite > 0 else {
-      return TensorStats(count: n, min: 0, max: 0, mean: 0, std: 0, zeros: 0, nonFinite: first.nonFinite)
+    let summary = StatsKernel.summarize(x, values.count)
+    guard summary.finite > 0 else {
+      return TensorStats(count: values.count, min: 0, max: 0, mean: 0, std: 0, zeros: 0, nonFinite: summary.nonFinite)
     }
-    let mean = first.sum / Double(finite)
-    let variance = StatsKernel.squaredDeviation(x, n, mean: Float(mean), skipNonFinite: first.nonFinite > 0) / Double(finite)
-    // Float(mean) is not the exact mean; correct the second moment for the offset.
-    let offset = mean - Double(Float(mean))
     return TensorStats(
-      count: n, min: first.min, max: first.max, mean: mean, std: max(0, variance - offset * offset).squareRoot(),
-      zeros: first.zeros, nonFinite: first.nonFinite)
+      count: values.count, min: summary.min, max: summary.max, mean: summary.mean,
+      std: (summary.m2 / Double(summary.finite)).squareRoot(), zeros: summary.zeros, nonFinite: summary.nonFinite)
   }
 
   /// Equal-width histogram of the finite values. `range` defaults to the finite [min, max]; a
-  /// single-valued range widens to ±0.5 around the value (numpy's rule). `bins` below 1 means 1.
+  /// single-valued range widens to ±0.5 around the value (numpy's rule). `bins` is clamped to
+  /// 1…1,048,576. Pass `range: stats.min...stats.max` when the stats are already known, to save
+  /// a pass.
   public static func histogram(_ values: UnsafeBufferPointer<Float>, bins: Int, range: ClosedRange<Float>? = nil) -> Histogram {
-    let binCount = max(1, bins)
+    let binCount = min(max(1, bins), 1 << 20)
     var lo: Float, hi: Float
     if let range {
       lo = range.lowerBound; hi = range.upperBound

@@ -43,7 +43,7 @@ public enum Quantizer {
     guard let x = values.baseAddress, blocks > 0 else { return bytes }
     bytes.withUnsafeMutableBufferPointer { b in
       guard let out = b.baseAddress else { return }
-      BlockQuantize.quantize(type, x, blocks: blocks, into: out)
+      BlockQuantize.quantizeParallel(type, x, blocks: blocks, into: out)
     }
     return bytes
   }

@@ -1,5 +1,6 @@
 /// Small vector building blocks shared by the fast kernels (see docs/swift-performance.md for
-/// why each one is written this way).
+/// why each one is written this way). Compare vectors with vectors: `v .< 3` (vector against a
+/// scalar literal) compiles to a per-lane loop, about 40 times slower.
 typealias F8 = SIMD8<Float>
 typealias I8x8 = SIMD8<Int32>
 
@@ -39,7 +40,7 @@ func roundHalfAway(_ v: F8) -> F8 {
   let a = unsafeBitCast(bits & 0x7FFF_FFFF, to: F8.self)
   let magic = F8(repeating: roundingMagic)
   var r = (a + magic) - magic
-  r.replace(with: r + 1, where: (a - r) .== 0.5)
+  r.replace(with: r + 1, where: (a - r) .== F8(repeating: 0.5))
   return unsafeBitCast(unsafeBitCast(r, to: I8x8.self) | sign, to: F8.self)
 }
 
@@ -63,6 +64,15 @@ func horizontalMax(_ v: I8x8) -> Int32 {
   return m
 }
 
+@inline(__always)
+func horizontalMinF(_ v: F8) -> Float {
+  var m = v[0]
+  for lane in 1..<8 where v[lane] < m { m = v[lane] }
+  return m
+}
+
+/// (The standard library's `SIMD.min()`/`max()` reductions are not inlined into our kernels,
+/// which costs more than the reduction itself; these are.)
 @inline(__always)
 func horizontalMaxF(_ v: F8) -> Float {
   var m = v[0]

@@ -66,10 +66,4 @@ extension Scheme {
     case .q6_k: return "ggml 6-bit K-quant, 256-element super-blocks (6.5625 bpw)"
     }
   }
-
-  /// The linear parameters when this is an int scheme.
-  var linearParameters: LinearQuantization? {
-    if case .linear(let parameters) = encoding(channelAxis: 0) { return parameters }
-    return nil
-  }
 }

@@ -64,16 +64,20 @@ enum FloatAnalysis {
   static func measure(_ values: UnsafeBufferPointer<Float>, scheme: Scheme) -> ErrorSums {
     var sums = ErrorSums()
     guard let x = values.baseAddress, !values.isEmpty else { return sums }
+    if scheme == .f32 {
+      CompareKernel.accumulate(x, x, count: values.count, into: &sums)
+      return sums
+    }
     let chunk = 4096
     withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { scratch in
       guard let y = scratch.baseAddress else { return }
       var start = 0
       while start < values.count {
         let n = min(chunk, values.count - start)
-        for i in 0..<n {
-          let v = FloatCast.roundTrip(x[start + i], scheme: scheme)
-          if v.isInfinite { sums.clipped += 1 }
-          y[i] = v
+        FloatCastFast.roundTrip(x + start, y, count: n, bfloat: scheme == .bf16)
+        // Overflow to ±inf is the cast's clipping.
+        if absMaxBits(UnsafePointer(y), n) >= 0x7F80_0000 {
+          for i in 0..<n where y[i].isInfinite { sums.clipped += 1 }
         }
         CompareKernel.accumulate(x + start, UnsafePointer(y), count: n, into: &sums)
         start += n

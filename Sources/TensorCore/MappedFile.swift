@@ -13,10 +13,13 @@ public final class MappedFile: @unchecked Sendable {
   public let path: String
   public let count: Int
   private let base: UnsafeRawPointer?
+  /// True when `base` is a heap buffer this object owns rather than a mapping.
+  private let ownsHeapBuffer: Bool
 
   /// Maps `path` read-only. An empty file maps to an empty buffer.
   public init(path: String) throws(FileError) {
     self.path = path
+    ownsHeapBuffer = false
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw FileError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
@@ -36,8 +39,28 @@ public final class MappedFile: @unchecked Sendable {
     base = UnsafeRawPointer(mapped)
   }
 
+  /// Wraps bytes that exist only in memory (e.g. a member inflated out of an archive, or a tensor a
+  /// container stores in pieces), so they can be used wherever a mapped file is. `name` stands in
+  /// for the path in messages.
+  public init(bytes: [UInt8], name: String) {
+    path = name
+    count = bytes.count
+    ownsHeapBuffer = true
+    guard !bytes.isEmpty else { base = nil; return }
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+    bytes.withUnsafeBytes { source in
+      if let from = source.baseAddress { buffer.copyMemory(from: from, byteCount: source.count) }
+    }
+    base = UnsafeRawPointer(buffer)
+  }
+
   deinit {
-    if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+    guard let base else { return }
+    if ownsHeapBuffer {
+      UnsafeMutableRawPointer(mutating: base).deallocate()
+    } else {
+      munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
   }
 
   /// The whole file. Valid for as long as this object lives.
@@ -54,7 +77,7 @@ public final class MappedFile: @unchecked Sendable {
   /// Tells the kernel these pages are no longer needed, so statistics over a huge model keep the
   /// resident set bounded by what is being worked on.
   public func releasePages(offset: Int, count: Int) {
-    guard let base, count > 0, offset >= 0, offset < self.count else { return }
+    guard let base, !ownsHeapBuffer, count > 0, offset >= 0, offset < self.count else { return }
     let page = Int(sysconf(Int32(_SC_PAGESIZE)))
     let start = (offset / page) * page
     let end = min(self.count, offset + count)

@@ -110,14 +110,17 @@ public struct Model: Sendable {
   public var notes: [String]
   /// Format-private state a writer needs to rewrite the file (parsed structure, extra files).
   public var formatContext: (any Sendable)?
+  /// The computation graph, where the format has one (TFLite); nil for weight-only formats.
+  public var graph: ModelGraph?
 
   public init(
     format: ModelFormatKind, path: String, fileBytes: Int, tensors: [ModelTensor],
     layers: [ModelLayer] = [], metadata: [MetadataEntry] = [], notes: [String] = [],
-    formatContext: (any Sendable)? = nil
+    formatContext: (any Sendable)? = nil, graph: ModelGraph? = nil
   ) {
     self.format = format; self.path = path; self.fileBytes = fileBytes; self.tensors = tensors
     self.layers = layers; self.metadata = metadata; self.notes = notes; self.formatContext = formatContext
+    self.graph = graph
   }
 
   /// Index of the tensor with this exact name.

@@ -27,6 +27,14 @@ extension InspectReport {
     if let scheme { lines.append("  \"scheme\": \(JSONText.string(scheme.rawValue)),") }
     lines.append("  \"metadata\": " + JSONText.object(metadata.map { ($0.key, JSONText.string($0.value)) }) + ",")
     lines.append("  \"notes\": " + JSONText.array(notes.map(JSONText.string)) + ",")
+    let layerItems = layers.map { layer in
+      "    " + JSONText.object([
+        ("name", JSONText.string(layer.name)), ("kind", layer.kind.map(JSONText.string) ?? "null"),
+        ("details", JSONText.array(layer.details.map(JSONText.string))),
+        ("tensors", JSONText.array(layer.tensorIndices.compactMap { $0 < tensors.count ? JSONText.string(tensors[$0].name) : nil })),
+      ])
+    }
+    lines.append(layerItems.isEmpty ? "  \"layers\": []," : "  \"layers\": [\n" + layerItems.joined(separator: ",\n") + "\n  ],")
     lines.append("  \"tensors\": [")
     lines.append(tensors.map { "    " + Self.json($0) }.joined(separator: ",\n"))
     lines.append("  ],")
@@ -126,7 +134,7 @@ extension InspectReport {
     var rows: [[String]] = []
     for t in tensors {
       let s = t.stats
-      var cells = [t.name, t.op ?? "", Shape.describe(t.shape), t.dtype.rawValue, Format.count(t.elements), Format.bytes(t.bytes),
+      var cells = [Self.abbreviated(t.name, to: 48), t.op ?? "", Shape.describe(t.shape), t.dtype.rawValue, Format.count(t.elements), Format.bytes(t.bytes),
                    s.map { Format.number(Double($0.min)) } ?? "-", s.map { Format.number(Double($0.max)) } ?? "-",
                    s.map { Format.number($0.std) } ?? "-"]
       if scheme != nil {
@@ -142,6 +150,7 @@ extension InspectReport {
     }
     var out = "\(file) — \(format.rawValue), \(Format.bytes(fileBytes)), \(tensors.count) tensors\n"
     for note in notes { out += "note: \(note)\n" }
+    out += layerTable()
     out += TextTable.render(header: header, rows: rows, rightAligned: Set(4..<header.count))
     for t in tensors {
       if let note = t.note { out += "note: \(t.name): \(note)\n" }
@@ -149,6 +158,24 @@ extension InspectReport {
     }
     out += totalsLine() + "\n"
     return out
+  }
+
+  /// Long names (TFLite joins fused op names with ';') keep their start and end in the table;
+  /// json, csv and markdown always carry the full name.
+  static func abbreviated(_ name: String, to width: Int) -> String {
+    guard name.count > width else { return name }
+    let head = (width - 1) / 2, tail = width - 1 - head
+    return String(name.prefix(head)) + "…" + String(name.suffix(tail))
+  }
+
+  /// The layer list, shown when the format knows more about its layers than their names
+  /// (Keras classes and configs, TFLite ops with their options).
+  func layerTable() -> String {
+    guard layers.contains(where: { !$0.details.isEmpty }) else { return "" }
+    let rows = layers.map { layer in
+      [layer.name, layer.kind ?? "", String(layer.tensorIndices.count), Self.abbreviated(layer.details.joined(separator: ", "), to: 110)]
+    }
+    return TextTable.render(header: ["layer", "class/op", "weights", "details"], rows: rows) + "\n"
   }
 
   func totalsLine() -> String {

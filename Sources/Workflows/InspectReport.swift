@@ -34,6 +34,8 @@ public struct InspectReport: Sendable {
   public var tensors: [TensorReport]
   public var metadata: [MetadataEntry]
   public var notes: [String]
+  /// The model's layers (or ops, or blocks) in model order, as the format defines them.
+  public var layers: [ModelLayer] = []
 
   public var totalElements: Int { tensors.reduce(0) { $0 &+ $1.elements } }
   public var totalBytes: Int { tensors.reduce(0) { $0 &+ $1.bytes } }

@@ -49,9 +49,11 @@ public enum Inspector {
       }
     }
     if options.cancellation?.isCancelled == true { throw .cancelled }
-    return InspectReport(
+    var inspected = InspectReport(
       format: model.format, file: model.path, fileBytes: model.fileBytes, scheme: options.scheme,
       tensors: results.values(), metadata: model.metadata, notes: model.notes)
+    inspected.layers = model.layers
+    return inspected
   }
 
   /// Statistics and (optionally) the scheme's error for one tensor. Never throws: problems become

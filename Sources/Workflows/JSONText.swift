@@ -1,26 +1,9 @@
+import TensorCore
+
 /// Minimal JSON text building with a stable key order (JSONSerialization sorts or scrambles keys,
 /// and our output keys are a documented contract).
 public enum JSONText {
-  public static func string(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  public static func string(_ s: String) -> String { JSONQuoting.quoted(s) }
 
   /// A finite number as JSON; NaN and ±inf become null (JSON has no spelling for them).
   public static func number(_ value: Double) -> String {

@@ -16,6 +16,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
   case unknownScheme(String)
   case unknownPreset(name: String, format: String, known: [String])
   case notStorable(file: String, tensor: String, scheme: String, reason: String)
+  case badOption(String)
   case cancelled
 
   public var description: String {
@@ -36,6 +37,8 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(file): tensor '\(tensor)' cannot be stored as \(scheme): \(reason)"
     case let .unknownPreset(name, format, known):
       return "unknown preset '\(name)' for \(format) (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+    case let .badOption(message):
+      return message
     case .cancelled:
       return "cancelled"
     }

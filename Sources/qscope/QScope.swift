@@ -10,7 +10,7 @@ struct QScope: ParsableCommand {
     abstract: "Inspect model weights and quantize them per layer (.safetensors, .gguf, .tflite, .keras/.h5).",
     discussion: "With no subcommand, opens FILE (default: the bundled sample model) in the interactive inspector.",
     version: "0.1.0",
-    subcommands: [Open.self, Inspect.self, Quantize.self],
+    subcommands: [Open.self, Inspect.self, Quantize.self, Dump.self, Eval.self],
     defaultSubcommand: Open.self)
 }
 

@@ -30,6 +30,21 @@ extension QScope {
     @Option(help: "Plan file (JSON) with default, rules and per-tensor schemes.")
     var plan: String?
 
+    @Option(name: .customLong("output-tensor-type"), help: "GGUF presets: type for output.weight (llama-quantize's flag).")
+    var outputTensorType: String?
+
+    @Option(name: .customLong("token-embedding-type"), help: "GGUF presets: type for token_embd.weight.")
+    var tokenEmbeddingType: String?
+
+    @Flag(name: .customLong("leave-output-tensor"), help: "GGUF presets: keep output.weight as it is.")
+    var leaveOutputTensor = false
+
+    @Flag(help: "GGUF presets: no mixture, every quantizable tensor gets the preset's default type.")
+    var pure = false
+
+    @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat) for GGUF presets.")
+    var imatrix: String?
+
     @Flag(name: .customLong("dry-run"), help: "Print each tensor's target scheme and size, write nothing.")
     var dryRun = false
 
@@ -38,13 +53,16 @@ extension QScope {
 
     func validate() throws {
       if !dryRun && output == nil { throw ValidationError("missing -o OUT (or use --dry-run)") }
-      if preset != nil && (scheme != nil || plan != nil || !tensorTypes.isEmpty) {
-        throw ValidationError("--preset cannot be combined with --scheme, --plan or --tensor-type")
+      if preset != nil && (scheme != nil || plan != nil) {
+        throw ValidationError("--preset cannot be combined with --scheme or --plan")
+      }
+      if preset == nil && (outputTensorType != nil || tokenEmbeddingType != nil || leaveOutputTensor || pure || imatrix != nil) {
+        throw ValidationError("--output-tensor-type, --token-embedding-type, --leave-output-tensor, --pure and --imatrix go with a GGUF --preset")
       }
       if preset == nil && scheme == nil && plan == nil && tensorTypes.isEmpty {
         throw ValidationError("nothing to do: give --scheme, --preset, --tensor-type or --plan")
       }
-      for rule in tensorTypes { _ = try Self.parseRule(rule) }
+      if preset == nil { for rule in tensorTypes { _ = try Self.parseRule(rule) } }
     }
 
     static func parseRule(_ text: String) throws -> Plan.Rule {
@@ -65,8 +83,14 @@ extension QScope {
     func run() throws {
       let (model, format) = try ModelOpener.open(path: file)
       let job: QuantizeJob
+      var presetNotes: [String] = []
       if let preset {
-        job = QuantizeJob(model: model, format: format, requests: try Presets.requests(preset, model: model))
+        let options = PresetOptions(
+          tensorTypes: tensorTypes, outputTensorType: outputTensorType, tokenEmbeddingType: tokenEmbeddingType,
+          leaveOutputTensor: leaveOutputTensor, pure: pure, importanceMatrixPath: imatrix)
+        let presetPlan = try Presets.plan(preset, model: model, options: options)
+        presetNotes = presetPlan.notes
+        job = QuantizeJob(model: model, format: format, requests: presetPlan.requests)
       } else {
         var effective = try plan.map { path throws in try Plan.load(path: path) } ?? Plan()
         if let scheme { effective.defaultScheme = scheme }
@@ -74,6 +98,7 @@ extension QScope {
         effective.rules = try tensorTypes.map(Self.parseRule) + effective.rules
         job = QuantizeJob(model: model, format: format, plan: effective)
       }
+      for note in presetNotes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
       for problem in job.problems {
         FileHandle.standardError.write(Data("warning: \(problem.tensorName): \(problem.problem ?? ""); kept unchanged\n".utf8))
       }
@@ -86,7 +111,10 @@ extension QScope {
         FileHandle.standardError.write(Data("warning: the plan changes no tensor; writing an unchanged copy\n".utf8))
       }
       let progress = ProgressBar.forStandardError(label: "quantize")
-      let notes = try job.save(to: output, options: WriteOptions(overwrite: force, progress: progress?.update))
+      var options = WriteOptions(overwrite: force, progress: progress?.update)
+      options.presetName = preset
+      options.importanceMatrixPath = imatrix
+      let notes = try job.save(to: output, options: options)
       progress?.finish()
       for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
       let written = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil

@@ -95,3 +95,34 @@ struct InspectCommandTests {
     #expect(try CLI.run(["inspect", "x", "--bins", "0"]).status == 64)
   }
 }
+
+@Suite("qscope inspect on the bundled samples")
+struct InspectSampleTests {
+  @Test("a Keras model lists its layers in model order with config facts")
+  func kerasLayers() throws {
+    let path = CLI.packageRoot + "/SampleModels/digits-mlp.keras"
+    let result = try CLI.run(["inspect", path, "--format", "json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(root["format"] as? String == "keras")
+    let layers = try #require(root["layers"] as? [[String: Any]])
+    let dense = layers.filter { $0["kind"] as? String == "Dense" }
+    #expect(dense.map { $0["name"] as? String } == ["fc1", "fc2", "fc3"])
+    #expect((dense.first?["details"] as? [String])?.contains("units=128") == true)
+    #expect((dense.first?["tensors"] as? [String]) == ["fc1/kernel", "fc1/bias"])
+    let table = try CLI.run(["inspect", path])
+    #expect(table.stdout.contains("fc1") && table.stdout.contains("units=128"))
+  }
+
+  @Test("every bundled sample opens and reports totals", arguments: [
+    "digits-mlp.tflite", "digits-cnn.tflite", "digits-mlp.safetensors", "digits-cnn.safetensors",
+    "digits-mlp.keras", "digits-cnn.keras", "digits-mlp.h5", "digits-cnn.h5", "minilm-sample.gguf",
+  ])
+  func samples(name: String) throws {
+    let result = try CLI.run(["inspect", CLI.packageRoot + "/SampleModels/" + name, "--scheme", "int8", "--format", "json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let totals = try #require(root["totals"] as? [String: Any])
+    #expect((totals["elements"] as? Int ?? 0) > 10_000)
+  }
+}

@@ -6,7 +6,13 @@ extension GGUFFormat {
     _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
     options: WriteOptions
   ) throws(FormatError) -> [String] {
-    try write(model, requests: requests, provider: provider, to: path, options: options, fileType: nil)
+    var extra: [GGUFKeyValue] = []
+    if let imatrixPath = options.importanceMatrixPath {
+      extra = try ImportanceMatrix.load(path: imatrixPath).outputMetadata(path: imatrixPath)
+    }
+    return try write(
+      model, requests: requests, provider: provider, to: path, options: options,
+      fileType: options.presetName.flatMap { LlamaFileType(preset: $0) }, extraMetadata: extra)
   }
 
   /// Writes `model` as GGUF v3, streaming one tensor at a time.

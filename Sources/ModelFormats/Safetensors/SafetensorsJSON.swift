@@ -1,3 +1,5 @@
+import TensorCore
+
 extension SafetensorsFormat {
   /// A JSON value that keeps object members in file order, with where each key began.
   ///
@@ -111,24 +113,7 @@ extension SafetensorsFormat.JSON {
   }
 
   static func writeString(_ value: String, into out: inout String) {
-    out += "\""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    out += "\""
+    out += JSONQuoting.quoted(value)
   }
 
   /// Builds an object from string pairs, in order.

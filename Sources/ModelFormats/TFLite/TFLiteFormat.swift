@@ -13,7 +13,9 @@ public enum TFLiteFormat: ModelFormat {
 
   public static func open(path: String) throws(FormatError) -> Model {
     let parsed = try TFLiteFile.parse(path: path)
-    return try TFLiteModelBuilder(file: parsed).build()
+    var model = try TFLiteModelBuilder(file: parsed).build()
+    if let context = model.formatContext as? TFLiteContext { model.graph = graph(of: parsed, tensorRefs: context.tensorRefs) }
+    return model
   }
 }
 

@@ -1,0 +1,110 @@
+import TensorCore
+
+extension KerasFormat {
+  public static func canStore(_ encoding: QuantEncoding, tensor: ModelTensor, in model: Model) -> StoreDecision {
+    guard let context = model.formatContext as? KerasContext else {
+      return .notStorable(reason: "the model was not opened as a Keras file")
+    }
+    guard context.kind == .archive else {
+      return .notStorable(reason: "QuantScope writes Keras 3 .keras archives; this \(context.kind == .legacy ? "legacy .h5" : "weights-only") file has no .keras form to write")
+    }
+    guard let index = model.tensors.firstIndex(where: { $0.name == tensor.name }) else {
+      return .notStorable(reason: "the tensor is not part of this Keras model")
+    }
+    switch encoding {
+    case .float32:
+      return tensor.dtype == .f32 ? .storable
+        : .notStorable(reason: "the layer's dtype policy fixes its variables' type (\(tensor.dtype.rawValue)); Keras would load float32 values back as \(tensor.dtype.rawValue)")
+    case let .linear(linear):
+      if let reason = int8Problem(linear, tensorIndex: index, model: model, context: context) { return .notStorable(reason: reason) }
+      return .storable
+    case .float16, .bfloat16:
+      return .notStorable(reason: "Keras keeps a layer's variables in its dtype policy's type; change the policy in Keras (e.g. mixed_float16) instead")
+    case .blocks:
+      return .notStorable(reason: "Keras has no ggml block types; its stored quantization is int8 per output channel (Dense, EinsumDense, Embedding)")
+    }
+  }
+
+  /// Why Keras cannot hold this linear encoding for the tensor, or nil when it can (Keras 3's own
+  /// int8: symmetric, [-127, 127], per output channel, on a Dense kernel or Embedding table).
+  static func int8Problem(_ linear: LinearQuantization, tensorIndex: Int, model: Model, context: KerasContext) -> String? {
+    let tensor = model.tensors[tensorIndex]
+    guard tensorIndex < context.refs.count, let layerIndex = context.refs[tensorIndex].layerIndex,
+      layerIndex < context.layers.count
+    else { return "the tensor belongs to no layer of config.json" }
+    let spec = context.layers[layerIndex]
+    let ref = context.refs[tensorIndex]
+    switch spec.className {
+    case "Dense", "Embedding":
+      break
+    case "EinsumDense":
+      return "EinsumDense's int8 scale layout follows its equation; QuantScope does not write it yet (Dense and Embedding are written)"
+    default:
+      return "Keras 3 has no int8 form for \(spec.className) (only Dense, EinsumDense and Embedding implement quantize()); its weights stay float"
+    }
+    let variable = spec.className == "Dense" ? "kernel" : "embeddings"
+    guard ref.variable == variable, ref.datasetPath.hasSuffix("vars/0"), !spec.path.isEmpty else {
+      return "Keras quantizes only the \(variable) of a \(spec.className); '\(ref.variable)' stays float"
+    }
+    guard KerasLayerKinds.quantizationMode(KerasLayerKinds.policyName(spec.config)) == nil else {
+      return "the layer is already quantized (\(KerasLayerKinds.policyName(spec.config) ?? "?"))"
+    }
+    guard tensor.dtype == .f32, KerasLayerKinds.policyName(spec.config) == "float32" else {
+      return "Keras' int8 policy here would be int8_from_\(KerasLayerKinds.policyName(spec.config) ?? "?"); QuantScope writes int8 only for float32 layers"
+    }
+    guard tensor.shape.count == 2 else { return "expected a 2-D \(variable), found shape \(Shape.describe(tensor.shape))" }
+    let axis = spec.className == "Dense" ? 1 : 0
+    guard linear.bits == 8, linear.qmin == -127, linear.qmax == 127, !linear.asymmetric else {
+      return "Keras stores int8 symmetric in [-127, 127] only (scheme int8)"
+    }
+    guard case let .channel(requested) = linear.granularity, requested == axis else {
+      return "Keras stores one scale per \(axis == 1 ? "output column" : "row") (axis \(axis)); use scheme int8"
+    }
+    return nil
+  }
+
+  public static func write(
+    _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
+    options: WriteOptions
+  ) throws(FormatError) -> [String] {
+    guard let context = model.formatContext as? KerasContext, context.kind == .archive, let archive = context.archive,
+      let config = context.config
+    else {
+      throw .unsupported(file: model.path, what: "Keras output",
+                         reason: "only Keras 3 .keras archives are written; legacy .h5 and weights-only files are read-only")
+    }
+    var notes: [String] = []
+    var quantized: [KerasQuantizedLayer] = []
+    for (n, request) in requests.enumerated() {
+      if options.cancellation?.isCancelled == true { throw .io(.cannotWrite(path: path, reason: "cancelled")) }
+      guard request.tensorIndex >= 0, request.tensorIndex < model.tensors.count else {
+        throw .cannotStore(file: path, tensor: "#\(request.tensorIndex)", reason: "no such tensor")
+      }
+      let tensor = model.tensors[request.tensorIndex]
+      switch canStore(request.encoding, tensor: tensor, in: model) {
+      case let .notStorable(reason):
+        notes.append("warning: kept tensor '\(tensor.name)' unchanged: \(reason)")
+        continue
+      case .storable:
+        break
+      }
+      guard case .linear = request.encoding else { continue }  // float32 on float32: nothing changes
+      quantized.append(try KerasQuantizedLayer.make(tensor: tensor, index: request.tensorIndex, context: context, file: path))
+      options.progress?(ProgressUpdate(completed: n + 1, total: requests.count, item: tensor.name))
+    }
+    var members: [(String, [UInt8])] = []
+    for name in archive.memberNames {
+      switch name {
+      case KerasArchive.configMember where !quantized.isEmpty:
+        let updated = KerasConfigEditor.quantizing(config.root, layers: quantized.map { context.layers[$0.layerIndex].indexPath })
+        members.append((name, Array(updated.compactText().utf8)))
+      case KerasArchive.weightsMember where !quantized.isEmpty:
+        members.append((name, try KerasWeightsRewriter.rebuild(context.weights, quantized: quantized, file: path)))
+      default:
+        members.append((name, try archive.memberBytes(name, path: model.path)))
+      }
+    }
+    try KerasArchiveWriter.commit(members: members, to: path, model: model, quantized: quantized, options: options)
+    return notes
+  }
+}

@@ -1,0 +1,104 @@
+import TensorCore
+
+/// One Dense or Embedding layer rewritten in Keras 3's int8 form.
+struct KerasQuantizedLayer: Sendable {
+  var layerIndex: Int
+  /// The layer's `vars` group ("layers/dense/vars").
+  var varsPath: String
+  var className: String
+  var shape: [Int]
+  var values: [UInt8]
+  var scales: [Float]
+  /// Source datasets kept as they are, in order after the kernel (Dense's bias).
+  var keptDatasets: [String]
+
+  static func make(tensor: ModelTensor, index: Int, context: KerasContext, file: String) throws(FormatError) -> KerasQuantizedLayer {
+    let ref = context.refs[index]
+    guard let layerIndex = ref.layerIndex, let slash = ref.datasetPath.lastIndex(of: "/") else {
+      throw .cannotStore(file: file, tensor: tensor.name, reason: "no layer group")
+    }
+    let spec = context.layers[layerIndex]
+    let varsPath = String(ref.datasetPath[..<slash])
+    let rows = tensor.shape[0], columns = tensor.shape[1]
+    let values = FloatDecoding.decode(.f32, from: tensor.location.bytes, count: tensor.elementCount)
+    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+      throw .cannotStore(file: file, tensor: tensor.name, reason: "value \(values[bad]) at element \(bad) is not finite")
+    }
+    let axis = spec.className == "Dense" ? 1 : 0
+    let (q, scales) = KerasInt8.quantize(values, rows: rows, columns: columns, axis: axis)
+    var kept: [String] = []
+    if spec.className == "Dense", spec.config["use_bias"]?.boolValue ?? true {
+      kept.append(varsPath + "/1")
+    }
+    return KerasQuantizedLayer(layerIndex: layerIndex, varsPath: varsPath, className: spec.className,
+                               shape: tensor.shape, values: q, scales: scales, keptDatasets: kept)
+  }
+}
+
+/// Edits config.json the way `model.quantize("int8")` changes it.
+enum KerasConfigEditor {
+  /// The dtype policy and quantization config Keras 3 writes for an int8 layer from float32.
+  static let int8Policy: KerasJSON = .object([
+    .init(key: "module", value: .string("keras.dtype_policies"), offset: 0),
+    .init(key: "class_name", value: .string("QuantizedDTypePolicy"), offset: 0),
+    .init(key: "config", value: .object([
+      .init(key: "mode", value: .string("int8"), offset: 0),
+      .init(key: "source_name", value: .string("float32"), offset: 0),
+    ]), offset: 0),
+    .init(key: "registered_name", value: .null, offset: 0),
+  ])
+
+  static let int8Config: KerasJSON = .object([
+    .init(key: "module", value: .string("keras.quantizers"), offset: 0),
+    .init(key: "class_name", value: .string("Int8QuantizationConfig"), offset: 0),
+    .init(key: "config", value: .object([
+      .init(key: "weight_quantizer", value: .null, offset: 0),
+      .init(key: "activation_quantizer", value: .object([
+        .init(key: "module", value: .string("keras.quantizers"), offset: 0),
+        .init(key: "class_name", value: .string("AbsMaxQuantizer"), offset: 0),
+        .init(key: "config", value: .object([
+          .init(key: "value_range", value: .array([.number("-127"), .number("127")]), offset: 0),
+          .init(key: "epsilon", value: .number("1e-07"), offset: 0),
+          .init(key: "output_dtype", value: .string("int8"), offset: 0),
+        ]), offset: 0),
+        .init(key: "registered_name", value: .null, offset: 0),
+      ]), offset: 0),
+    ]), offset: 0),
+    .init(key: "registered_name", value: .null, offset: 0),
+  ])
+
+  static func quantizing(_ root: KerasJSON, layers: [[Int]]) -> KerasJSON {
+    layers.reduce(root) { json, path in edit(json, at: path[...]) }
+  }
+
+  /// Follows `config.layers[i]` for each index, then sets the layer config's policy.
+  static func edit(_ model: KerasJSON, at path: ArraySlice<Int>) -> KerasJSON {
+    guard let index = path.first else {
+      return setting("config", in: model) { config in
+        setting("quantization_config", in: setting("dtype", in: config) { _ in int8Policy }) { _ in int8Config }
+      }
+    }
+    return setting("config", in: model) { config in
+      if case var .array(items) = config, index < items.count {  // Keras 2.0 Sequential: config is the list
+        items[index] = edit(items[index], at: path.dropFirst())
+        return .array(items)
+      }
+      return setting("layers", in: config) { layers in
+        guard case var .array(items) = layers, index < items.count else { return layers }
+        items[index] = edit(items[index], at: path.dropFirst())
+        return .array(items)
+      }
+    }
+  }
+
+  /// The object with member `key` replaced by `transform(old)` (appended when absent).
+  static func setting(_ key: String, in object: KerasJSON, _ transform: (KerasJSON) -> KerasJSON) -> KerasJSON {
+    guard case var .object(members) = object else { return object }
+    if let at = members.firstIndex(where: { $0.key == key }) {
+      members[at].value = transform(members[at].value)
+    } else {
+      members.append(.init(key: key, value: transform(.null), offset: 0))
+    }
+    return .object(members)
+  }
+}

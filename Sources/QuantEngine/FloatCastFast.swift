@@ -1,0 +1,92 @@
+import TensorCore
+
+/// Vectorised f16/bf16 rounding for finite input (callers refuse NaN/Inf first), bit-identical
+/// to ``TensorCore/HalfPrecision``: round to nearest even, overflow to ±inf, subnormals kept.
+///
+/// Comparisons use explicit vector constants: comparing a SIMD vector with a scalar literal
+/// compiles to a slow per-lane loop.
+enum FloatCastFast {
+  typealias U8x8 = SIMD8<UInt32>
+
+  /// float32 → binary16 bits in the low 16 bits of each lane.
+  @inline(__always)
+  static func halfBits(_ v: F8) -> U8x8 {
+    let bits = unsafeBitCast(v, to: U8x8.self)
+    let sign = (bits &>> 16) & 0x8000
+    let magnitude = bits & 0x7FFF_FFFF
+    // Normal halves: round the 13 dropped bits to even; a carry moves into the exponent.
+    let rounded = magnitude &+ 0x0FFF &+ ((magnitude &>> 13) & 1)
+    var half = (rounded &>> 13) &- ((127 - 15) << 10)
+    // Subnormal halves (|x| < 2⁻¹⁴): the value in units of 2⁻²⁴, rounded to even.
+    let scaled = unsafeBitCast(magnitude, to: F8.self) * F8(repeating: 16_777_216)
+    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< SIMD8<Int32>(repeating: 0x3880_0000)
+    half.replace(with: subnormalValue(scaled), where: small)
+    // At or above 65520 the result is infinite.
+    half.replace(with: 0x7C00, where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= SIMD8<Int32>(repeating: 0x477F_F000))
+    return half | sign
+  }
+
+  /// round-to-even(|x|·2²⁴) as an integer (|x|·2²⁴ < 1024 here).
+  @inline(__always)
+  static func subnormalValue(_ scaled: F8) -> U8x8 {
+    unsafeBitCast(integerLanes(roundEven(scaled)), to: U8x8.self)
+  }
+
+  /// The float a reader gets back from the stored half.
+  @inline(__always)
+  static func roundTripHalf(_ v: F8) -> F8 {
+    let bits = unsafeBitCast(v, to: U8x8.self)
+    let sign = bits & 0x8000_0000
+    let magnitude = bits & 0x7FFF_FFFF
+    let rounded = (magnitude &+ 0x0FFF &+ ((magnitude &>> 13) & 1)) & 0xFFFF_E000
+    var result = unsafeBitCast(rounded, to: F8.self)
+    let scaled = unsafeBitCast(magnitude, to: F8.self) * F8(repeating: 16_777_216)
+    let subnormal = roundEven(scaled) * F8(repeating: 1.0 / 16_777_216)
+    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< SIMD8<Int32>(repeating: 0x3880_0000)
+    result.replace(with: subnormal, where: small)
+    result.replace(with: F8(repeating: .infinity), where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= SIMD8<Int32>(repeating: 0x477F_F000))
+    return unsafeBitCast(unsafeBitCast(result, to: U8x8.self) | sign, to: F8.self)
+  }
+
+  /// float32 → bfloat16 bits (finite input) in the low 16 bits of each lane.
+  @inline(__always)
+  static func bfloat16Bits(_ v: F8) -> U8x8 {
+    let bits = unsafeBitCast(v, to: U8x8.self)
+    return (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
+  }
+
+  @inline(__always)
+  static func roundTripBFloat16(_ v: F8) -> F8 {
+    unsafeBitCast(bfloat16Bits(v) &<< 16, to: F8.self)
+  }
+
+  /// Rounds `count` values the way the scheme stores them, writing the stored floats to `y`.
+  static func roundTrip(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, bfloat: Bool) {
+    var i = 0
+    while i + 8 <= count {
+      let v = loadF8(x, i)
+      storeF8(bfloat ? roundTripBFloat16(v) : roundTripHalf(v), y, i)
+      i += 8
+    }
+    while i < count {
+      y[i] = FloatCast.roundTrip(x[i], scheme: bfloat ? .bf16 : .f16)
+      i += 1
+    }
+  }
+
+  /// Stores `count` values as little-endian 16-bit elements.
+  static func encode(_ x: UnsafePointer<Float>, count: Int, bfloat: Bool, into out: UnsafeMutablePointer<UInt8>) {
+    var i = 0
+    while i + 8 <= count {
+      let v = loadF8(x, i)
+      let bits = SIMD8<UInt16>(truncatingIfNeeded: bfloat ? bfloat16Bits(v) : halfBits(v))
+      UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: bits, as: SIMD8<UInt16>.self)
+      i += 8
+    }
+    while i < count {
+      let bits = bfloat ? HalfPrecision.bfloat16Bits(from: x[i]) : HalfPrecision.halfBits(from: x[i])
+      out[2 * i] = UInt8(truncatingIfNeeded: bits); out[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+      i += 1
+    }
+  }
+}
