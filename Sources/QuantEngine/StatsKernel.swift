@@ -98,13 +98,18 @@ enum StatsKernel {
   /// values outside the range (and NaN) go to a spare slot that is dropped. Four interleaved
   /// count arrays avoid back-to-back increments of one counter.
   static func histogram(_ x: UnsafePointer<Float>, _ n: Int, lo: Float, hi: Float, bins: Int, into counts: UnsafeMutablePointer<Int>) {
-    let factor = Float(bins) / (hi - lo)
+    // For ranges wider than Float.greatestFiniteMagnitude (e.g. -3e38...3e38) hi - lo overflows;
+    // halving both ends keeps the arithmetic finite and leaves ordinary ranges bit-identical.
+    let half: Float = (hi - lo).isFinite ? 1 : 0.5
+    let factor = Float(bins) / (hi * half - lo * half)
     let last = bins - 1
     let stride = bins + 1
+    let binLimit = Float(bins)
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * stride) { scratch in
       guard let c = scratch.baseAddress else { return }
       c.initialize(repeating: 0, count: 4 * stride)
       let low = F8(repeating: lo), high = F8(repeating: hi), scale = F8(repeating: factor)
+      let halves = F8(repeating: half), lowHalf = F8(repeating: lo * half), limit = F8(repeating: binLimit)
       let lastBin = I8x8(repeating: Int32(last)), spare = I8x8(repeating: Int32(bins))
       // Offsets into the four count arrays, two lanes each.
       let lanes = I8x8(0, Int32(stride), Int32(2 * stride), Int32(3 * stride), 0, Int32(stride), Int32(2 * stride), Int32(3 * stride))
@@ -113,7 +118,10 @@ enum StatsKernel {
       while i + 8 <= n {
         let v = loadF8(x, i)
         let inside = (v .>= low) .& (v .<= high)
-        var t = (v - low) * scale
+        var t = (v * halves - lowHalf) * scale
+        // NaN (0 × ∞ when lo == hi after rounding, e.g. all values 1e30) and ∞ go to the last bin,
+        // so no garbage index can reach the counts.
+        t.replace(with: F8(repeating: Float(last)), where: .!(t .< limit))
         t.replace(with: F8(), where: .!inside)  // keeps the magic-number conversion in range
         var index = integerLanes(GGMLLegacyFast.floorNonNegative(t))
         index.replace(with: lastBin, where: index .> lastBin)
@@ -127,7 +135,10 @@ enum StatsKernel {
       }
       while i < n {
         let v = x[i]
-        if v >= lo && v <= hi { c[min(Int((v - lo) * factor), last)] &+= 1 }
+        if v >= lo && v <= hi {
+          let t = (v * half - lo * half) * factor
+          c[t < binLimit ? Int(t) : last] &+= 1
+        }
         i += 1
       }
       flush(c, bins, stride, counts)

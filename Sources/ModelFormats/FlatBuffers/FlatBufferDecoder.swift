@@ -14,12 +14,17 @@ public struct FlatBufferDecoder {
   let schema: FlatBufferSchema
   /// Bytes that belong to the FlatBuffer (the file may hold appended data after it).
   let limit: Int
+  /// Every table takes at least 4 bytes of its own, so a buffer holds at most limit / 4 of them;
+  /// decoding more means tables are shared (a DAG), which could otherwise multiply a small file
+  /// into a million decoded tables.
+  let tableLimit: Int
   private var tableCount = 0
 
   public init(bytes: UnsafeRawBufferPointer, schema: FlatBufferSchema) {
     self.reader = ByteReader(bytes)
     self.schema = schema
     self.limit = min(bytes.count, FlatBufferDecoder.maxBufferSize)
+    self.tableLimit = min(FlatBufferDecoder.maxTables, limit / 4)
   }
 
   /// Decodes the root table after checking the 4-byte file identifier at offset 4.
@@ -82,7 +87,7 @@ public struct FlatBufferDecoder {
       throw .tooDeep(offset: position, limit: FlatBufferDecoder.maxDepth)
     }
     tableCount += 1
-    guard tableCount <= FlatBufferDecoder.maxTables else { throw .tooManyTables(limit: FlatBufferDecoder.maxTables) }
+    guard tableCount <= tableLimit else { throw .tooManyTables(limit: tableLimit) }
     let what = "\(type) table"
     try align(position, 4, what: what)
     let soffset = Int(try peek(Int32.self, at: position, what: what))

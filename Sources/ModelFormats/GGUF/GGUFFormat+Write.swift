@@ -54,7 +54,7 @@ extension GGUFFormat {
       }
       options.progress?(ProgressUpdate(completed: plan.order.count, total: plan.order.count, item: "verifying"))
       try writer.finishWriting()
-      try verify(temporary: writer.temporaryPath, destination: path, specs: plan.specs, keyCount: metadata.count)
+      try verify(temporary: writer.temporaryPath, destination: path, specs: plan.specs, keyCount: metadata.count, model: model, plan: plan)
       try writer.commit()
     } catch let error as FormatError {
       writer.abort()
@@ -119,7 +119,9 @@ extension GGUFFormat {
   }
 
   /// Parses the temporary file back and checks it describes what we meant to write.
-  static func verify(temporary: String, destination: String, specs: [GGUFTensorSpec], keyCount: Int) throws(FormatError) {
+  static func verify(
+    temporary: String, destination: String, specs: [GGUFTensorSpec], keyCount: Int, model: Model, plan: GGUFWritePlan
+  ) throws(FormatError) {
     let mapped: MappedFile
     do { mapped = try MappedFile(path: temporary) } catch { throw .io(error) }
     let parsed: GGUFFile
@@ -129,6 +131,20 @@ extension GGUFFormat {
     let written = parsed.tensors.map { GGUFTensorSpec(name: $0.name, ne: $0.ne, type: $0.type) }
     guard written == specs, parsed.metadata.count == keyCount else {
       throw .io(.verificationFailed(path: destination, reason: "tensor infos or metadata differ from what was written"))
+    }
+    // Tensors copied unchanged must read back byte for byte; pages are released as we go so a
+    // large model is checked with bounded memory.
+    for (position, index) in plan.order.enumerated() where plan.encodings[index] == nil {
+      let info = parsed.tensors[position]
+      let source = model.tensors[index].location
+      guard let start = Checked.add(parsed.dataOffset, info.relativeOffset),
+        let written = try? mapped.slice(offset: start, count: info.byteCount),
+        SafetensorsFormat.sameBytes(written, source.bytes)
+      else {
+        throw .io(.verificationFailed(path: destination, reason: "tensor '\(info.name)' differs from the input"))
+      }
+      mapped.releasePages(offset: start, count: info.byteCount)
+      source.file.releasePages(offset: source.offset, count: source.byteCount)
     }
   }
 }
