@@ -46,6 +46,7 @@ extension QScope {
     }
 
     func runInspector(model: Model, format: any ModelFormat.Type) throws {
+      Self.unblockQuitSignals()
       let locator = ThemeLocator.current()
       let loaded = locator.load(theme)
       let summary = ModelSummary(model: model, format: format)
@@ -68,6 +69,16 @@ extension QScope {
       if final.dirty, FileManager.default.fileExists(atPath: final.recoveryPath) {
         FileHandle.standardError.write(Data("qscope: unsaved plan kept in \(final.recoveryPath)\n".utf8))
       }
+    }
+
+    /// A parent may start us with SIGHUP/SIGINT/SIGTERM blocked (the mask survives exec); then a
+    /// closed terminal would leave the inspector polling a dead tty forever instead of saving
+    /// the plan and quitting. Threads started later inherit the main thread's mask.
+    static func unblockQuitSignals() {
+      var set = sigset_t()
+      sigemptyset(&set)
+      for signal in [SIGHUP, SIGINT, SIGTERM] { sigaddset(&set, signal) }
+      pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
   }
 }

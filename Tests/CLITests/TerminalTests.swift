@@ -5,7 +5,9 @@ extension Tag {
   @Tag static var terminal: Self
 }
 
-/// End-to-end tests of the real binary in tmux. Skipped when tmux is not installed.
+/// End-to-end tests of the real binary in tmux. Skipped when tmux is not installed (or with
+/// QSCOPE_TMUX_TESTS=0). Serialized: each test owns a tmux server, and two TUIs computing at once
+/// on a small machine only make every bounded wait tighter.
 @Suite(.tags(.terminal), .enabled(if: TmuxSession.available), .serialized)
 struct TerminalTests {
   @Test("open the sample, navigate, change a scheme (summary changes), save, reopen the output")
