@@ -56,9 +56,9 @@ extension QScope {
         themes: locator.availableThemes())
       if !loaded.warnings.isEmpty {
         state.message = Message(loaded.warnings.map(\.description).joined(separator: "; "), .warning)
-      } else if data != nil {
-        state.message = Message("--data: accuracy in the summary bar is not available yet", .warning)
       }
+      state.explicitData = data != nil
+      runtime.openEvaluation(modelPath: model.path, dataPath: data)
       if FileManager.default.fileExists(atPath: state.recoveryPath) {
         runtime.post(.recoveryFound(path: state.recoveryPath))
       }
