@@ -67,6 +67,10 @@ public enum Action: Sendable {
   /// A recovery plan was found beside the model at start.
   case recoveryFound(path: String)
   case showMessage(Message)
+  /// The evaluation session opened (with the float model's accuracy) or could not be opened.
+  case evaluationOpened(Result<Double?, EvaluationFailure>)
+  /// An evaluation of `plan` finished.
+  case evaluationReady(plan: Plan, Result<LiveAccuracy, EvaluationFailure>)
 }
 
 /// Work the runtime does for the reducer; results come back as actions.
@@ -82,5 +86,7 @@ public enum Effect: Equatable, Sendable {
   case removeFile(String)
   case writeRecoveryPlan(Plan, path: String)
   case loadTheme(String)
+  /// Evaluate the plan on the evaluation data in the background (a newer request cancels an older one).
+  case evaluate(Plan)
   case quit
 }

@@ -103,6 +103,10 @@ public struct AppState: Sendable {
   public var lastSavePath: String?
   /// Set when the app should end after the current effects.
   public var quitting = false
+  /// Live accuracy of the plan on the evaluation data; nil when there is none.
+  public var accuracy: AccuracyStatus?
+  /// Whether the user named the evaluation data (--data), so a failure to use it is reported.
+  public var explicitData = false
   /// Tensors that were jumped to with the worst-SQNR / largest jumps, in jump order.
   public var jumpIndex = 0
 

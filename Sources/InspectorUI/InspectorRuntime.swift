@@ -23,6 +23,13 @@ public final class InspectorRuntime: @unchecked Sendable {
   private var statsJob: (tensor: Int, operation: Operation, token: CancellationToken)?
   private var saveToken: CancellationToken?
   private let running = Atomic<Int>(0)
+  private let evaluationSession = Mutex<EvaluationSession?>(nil)
+
+  /// The evaluation session, once opened (nil when the model has no graph or no data).
+  var evaluation: EvaluationSession? { evaluationSession.withLock { $0 } }
+  func setEvaluation(_ session: EvaluationSession) { evaluationSession.withLock { $0 = session } }
+  func beginWork() { running.add(1, ordering: .relaxed) }
+  func endWork() { running.subtract(1, ordering: .relaxed) }
 
   public init(model: Model, format: any ModelFormat.Type, theme: Theme, locator: ThemeLocator = .current(), bins: Int = 96) {
     service = AnalysisService(model: model, bins: bins)
@@ -98,6 +105,8 @@ public final class InspectorRuntime: @unchecked Sendable {
       let loaded = locator.load(name)
       theme = loaded.theme
       post(.themeLoaded(name: name, warnings: loaded.warnings.map(\.description)))
+    case .evaluate(let plan):
+      evaluate(plan)
     case .quit:
       quitRequested = true
       saveToken?.cancel()

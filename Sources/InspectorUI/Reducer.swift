@@ -6,6 +6,7 @@ import Workflows
 /// Applies `action` to `state` and returns the work the runtime should do. Pure: no I/O, no clocks.
 public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .standard) -> [Effect] {
   var effects: [Effect] = []
+  let planBefore = state.plan
   switch action {
   case .key(let chord):
     effects = reduceKey(&state, chord, keymap: keymap)
@@ -68,7 +69,12 @@ public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .
     state.overlay = .restorePlan(path: path)
   case .showMessage(let message):
     state.message = message
+  case .evaluationOpened(let result):
+    effects = reduceEvaluationOpened(&state, result)
+  case .evaluationReady(let plan, let result):
+    reduceEvaluationReady(&state, plan: plan, result)
   }
+  if state.plan != planBefore { effects += state.requestEvaluation() }
   if state.quitting { return effects }
   let body = ScreenLayout(size: state.size, focus: state.focus).listBody
   if body.height > 1 {

@@ -46,6 +46,7 @@ extension QScope {
     }
 
     func runInspector(model: Model, format: any ModelFormat.Type) throws {
+      Self.unblockQuitSignals()
       let locator = ThemeLocator.current()
       let loaded = locator.load(theme)
       let summary = ModelSummary(model: model, format: format)
@@ -55,9 +56,9 @@ extension QScope {
         themes: locator.availableThemes())
       if !loaded.warnings.isEmpty {
         state.message = Message(loaded.warnings.map(\.description).joined(separator: "; "), .warning)
-      } else if data != nil {
-        state.message = Message("--data: accuracy in the summary bar is not available yet", .warning)
       }
+      state.explicitData = data != nil
+      runtime.openEvaluation(modelPath: model.path, dataPath: data)
       if FileManager.default.fileExists(atPath: state.recoveryPath) {
         runtime.post(.recoveryFound(path: state.recoveryPath))
       }
@@ -68,6 +69,16 @@ extension QScope {
       if final.dirty, FileManager.default.fileExists(atPath: final.recoveryPath) {
         FileHandle.standardError.write(Data("qscope: unsaved plan kept in \(final.recoveryPath)\n".utf8))
       }
+    }
+
+    /// A parent may start us with SIGHUP/SIGINT/SIGTERM blocked (the mask survives exec); then a
+    /// closed terminal would leave the inspector polling a dead tty forever instead of saving
+    /// the plan and quitting. Threads started later inherit the main thread's mask.
+    static func unblockQuitSignals() {
+      var set = sigset_t()
+      sigemptyset(&set)
+      for signal in [SIGHUP, SIGINT, SIGTERM] { sigaddset(&set, signal) }
+      pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
   }
 }

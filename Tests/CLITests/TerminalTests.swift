@@ -5,7 +5,9 @@ extension Tag {
   @Tag static var terminal: Self
 }
 
-/// End-to-end tests of the real binary in tmux. Skipped when tmux is not installed.
+/// End-to-end tests of the real binary in tmux. Skipped when tmux is not installed (or with
+/// QSCOPE_TMUX_TESTS=0). Serialized: each test owns a tmux server, and two TUIs computing at once
+/// on a small machine only make every bounded wait tighter.
 @Suite(.tags(.terminal), .enabled(if: TmuxSession.available), .serialized)
 struct TerminalTests {
   @Test("open the sample, navigate, change a scheme (summary changes), save, reopen the output")
@@ -23,11 +25,15 @@ struct TerminalTests {
     #expect(seen.ok)
     // Step through schemes until one with a finite SQNR is measured.
     var measured = false
-    for _ in 0..<4 {
+    var scheme = "keep"
+    for _ in 0..<6 {
       try tmux.send("l")
-      seen = try tmux.waitFor(timeout: 10) { screen in
-        screen.contains("changed 1/15") && !screen.contains("computing")
+      // Wait for this key's frame (the message names the new scheme), then for its SQNR.
+      seen = try tmux.waitFor { screen in
+        guard let named = Self.messageScheme(screen), named != scheme else { return false }
+        return screen.contains("changed 1/15") && !screen.contains("computing")
       }
+      scheme = Self.messageScheme(seen.screen) ?? scheme
       if seen.screen.range(of: #"SQNR [0-9]+\.[0-9] dB"#, options: .regularExpression) != nil {
         measured = true
         break
@@ -47,6 +53,13 @@ struct TerminalTests {
     #expect(reopened.stdout.contains("MatMul"))
     try tmux.send("q")
     #expect(try tmux.waitFor(timeout: 5) { _ in (try? tmux.display("#{pane_dead}")) == "1" }.ok)
+  }
+
+  /// The scheme named by the last `TENSOR: SCHEME` message on the status line.
+  static func messageScheme(_ screen: String) -> String? {
+    guard let line = screen.split(separator: "\n").last(where: { $0.contains("MatMul: ") }),
+      let range = line.range(of: "MatMul: ", options: .backwards) else { return nil }
+    return line[range.upperBound...].trimmingCharacters(in: .whitespaces)
   }
 
   @Test("resizes live to 80×24 and 200×60; too small shows a message")
@@ -125,5 +138,19 @@ struct TerminalTests {
     #expect(seen.screen.contains("+- Layers"))
     let asciiOnly = seen.screen.unicodeScalars.allSatisfy { $0.isASCII }
     #expect(asciiOnly)
+  }
+}
+
+extension TerminalTests {
+  @Test("the sample's evaluation data beside it gives live accuracy in the summary bar")
+  func liveAccuracy() throws {
+    let (_, model) = try TmuxSession.sampleCopy()
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("exec '\(CLI.binary)' '\(model)'", width: 140, height: 30)
+    // Opening runs the float model on the data once; a debug build on a busy machine needs a while.
+    let opened = try tmux.waitFor(timeout: 60) { $0.range(of: #"acc [0-9.]+% → [0-9.]+%"#, options: .regularExpression) != nil }
+    #expect(opened.ok, "\(opened.screen)")
+    #expect(opened.screen.contains("agree ") && opened.screen.contains("KL "))
   }
 }

@@ -13,7 +13,7 @@ public enum AppView {
     renderTitle(state, theme: theme, glyphs: glyphs, into: &buffer, area: layout.title)
     LayerListView.render(state, theme: theme, glyphs: glyphs, into: &buffer, area: layout.list)
     DetailView.render(state, theme: theme, glyphs: glyphs, into: &buffer, area: layout.detail)
-    SummaryBarView.render(PlanSummary(state: state), model: state.model, theme: theme, glyphs: glyphs, into: &buffer, area: layout.summary)
+    SummaryBarView.render(PlanSummary(state: state), model: state.model, accuracy: state.accuracy, theme: theme, glyphs: glyphs, into: &buffer, area: layout.summary)
     renderStatus(state, theme: theme, glyphs: glyphs, keymap: keymap, into: &buffer, area: layout.status)
     OverlayViews.render(state, theme: theme, glyphs: glyphs, keymap: keymap, into: &buffer, area: buffer.bounds)
   }
@@ -59,7 +59,10 @@ public enum AppView {
 
 /// The always-visible summary bar.
 public enum SummaryBarView {
-  public static func render(_ summary: PlanSummary, model: ModelSummary, theme: Theme, glyphs: Glyphs, into buffer: inout ScreenBuffer, area: Rect) {
+  public static func render(
+    _ summary: PlanSummary, model: ModelSummary, accuracy: AccuracyStatus? = nil, theme: Theme, glyphs: Glyphs,
+    into buffer: inout ScreenBuffer, area: Rect
+  ) {
     let arrow = glyphs.isUnicode ? " → " : " -> "
     let pending = glyphs.isUnicode ? "…" : ".."
     let key = theme.style(.statusKeyFg, bg: .statusBg, bold: true)
@@ -71,14 +74,39 @@ public enum SummaryBarView {
     } else {
       sqnr = "-"
     }
-    var left = [
-      Span(" size ", style: key), Span(Format.bytes(summary.originalBytes) + arrow + Format.bytes(summary.plannedBytes)),
-      Span("  ratio ", style: key), Span(String(format: "%.2fx", summary.ratio)),
-      Span("  bpw ", style: key), Span(summary.bitsPerWeight.map { String(format: "%.2f", $0) } ?? "-"),
+    let size = [Span(" size ", style: key), Span(Format.bytes(summary.originalBytes) + arrow + Format.bytes(summary.plannedBytes))]
+    let ratio = [Span("  ratio ", style: key), Span(String(format: "%.2fx", summary.ratio))]
+    let bpw = [Span("  bpw ", style: key), Span(summary.bitsPerWeight.map { String(format: "%.2f", $0) } ?? "-")]
+    let rest = [
       Span("  SQNR ", style: key), Span(sqnr),
       Span("  changed ", style: key), Span("\(summary.changed)/\(model.rows.count)"),
     ]
-    if summary.refused > 0 { left.append(Span("  \(summary.refused) not storable", style: theme.style(.warningFg, bg: .statusBg))) }
+    func tail(agreement: Bool) -> [Span] {
+      var spans: [Span] = []
+      if let accuracy { spans += accuracySpans(accuracy, key: key, arrow: arrow, pending: pending, theme: theme, agreement: agreement) }
+      if summary.refused > 0 { spans.append(Span("  \(summary.refused) not storable", style: theme.style(.warningFg, bg: .statusBg))) }
+      return spans
+    }
+    // On narrow terminals the derived figures (ratio, bpw, then agreement) make room for the accuracy.
+    let full = tail(agreement: true)
+    let candidates = [size + ratio + bpw + rest + full, size + bpw + rest + full, size + rest + full, size + rest + tail(agreement: false)]
+    let left = candidates.first { $0.reduce(0) { $0 + $1.width } <= area.width } ?? candidates[candidates.count - 1]
     StatusBar(left: left, style: theme.style(.statusFg, bg: .statusBg), ellipsis: glyphs.ellipsis).render(into: &buffer, area: area)
+  }
+
+  /// `acc 98.9% → 98.6%  agree 99.7%  KL 0.0012`, with the pending marker while the plan is evaluated.
+  static func accuracySpans(_ status: AccuracyStatus, key: Style, arrow: String, pending: String, theme: Theme, agreement: Bool = true) -> [Span] {
+    func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
+    guard let figures = status.figures else {
+      return [Span("  acc ", style: key), Span(status.error == nil ? pending : "-")]
+    }
+    var spans: [Span] = []
+    if figures.accuracy != nil || figures.floatAccuracy != nil {
+      spans += [Span("  acc ", style: key), Span(percent(figures.floatAccuracy) + arrow + percent(figures.accuracy))]
+    }
+    if agreement { spans += [Span("  agree ", style: key), Span(percent(figures.agreement))] }
+    spans += [Span("  KL ", style: key), Span(String(format: "%.4f", figures.klDivergence))]
+    if status.computing { spans.append(Span(" " + pending, style: theme.style(.dimFg, bg: .statusBg))) }
+    return spans
   }
 }
