@@ -45,7 +45,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "qscope-bench",
-      dependencies: ["Workflows", "QuantEngine", "TensorCore", "ModelFormats"]),
+      dependencies: ["Workflows", "QuantEngine", "TensorCore", "ModelFormats", "InspectorUI", "TUIKit"]),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(
       name: "QuantEngineTests", dependencies: ["QuantEngine", "TensorCore"],

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The file formats QuantScope reads and writes.
 public enum ModelFormatKind: String, CaseIterable, Hashable, Sendable, Codable {
   case safetensors, gguf, tflite, keras
@@ -103,7 +105,9 @@ public struct Model: Sendable {
   public var path: String
   /// Total size of the file(s) on disk.
   public var fileBytes: Int
-  public var tensors: [ModelTensor]
+  public var tensors: [ModelTensor] {
+    didSet { nameIndex = TensorNameIndex() }
+  }
   public var layers: [ModelLayer]
   public var metadata: [MetadataEntry]
   /// Notes about the whole file (e.g. "weights only: no architecture").
@@ -123,6 +127,26 @@ public struct Model: Sendable {
     self.graph = graph
   }
 
-  /// Index of the tensor with this exact name.
-  public func tensorIndex(named name: String) -> Int? { tensors.firstIndex { $0.name == name } }
+  /// Built on first use; writers and the TUI look names up per tensor, which a linear scan makes
+  /// quadratic on models with thousands of tensors.
+  private var nameIndex = TensorNameIndex()
+
+  /// Index of the (first) tensor with this exact name.
+  public func tensorIndex(named name: String) -> Int? { nameIndex.index(of: name, in: tensors) }
+}
+
+/// A lazily built name → index table, shared by copies of a model until its tensors change.
+final class TensorNameIndex: Sendable {
+  private let table = Mutex<[String: Int]?>(nil)
+
+  func index(of name: String, in tensors: [ModelTensor]) -> Int? {
+    table.withLock { table in
+      if let table { return table[name] }
+      var built: [String: Int] = [:]
+      built.reserveCapacity(tensors.count)
+      for (i, tensor) in tensors.enumerated() where built[tensor.name] == nil { built[tensor.name] = i }
+      table = built
+      return built[name]
+    }
+  }
 }

@@ -14,6 +14,7 @@ let benchModes: [BenchMode] = [
   BenchMode(name: "quantize-raw", summary: "raw float32 file → raw quantized blocks (for interop tests)", run: QuantizeRaw.run),
   BenchMode(name: "dequantize-raw", summary: "raw ggml blocks → raw float32 (for interop tests)", run: DequantizeRaw.run),
   BenchMode(name: "eval", summary: "live accuracy: scheme change → accuracy (digits CNN), MobileNetV2 float eval", run: EvalBenchmark.run),
+  BenchMode(name: "tui", summary: "inspector key press → frame time, 1,000 tensors, one 100M-element tensor analysing", run: TUIBenchmark.run),
   BenchMode(name: "convert", summary: "Keras → quantized .tflite time vs the TF converter", run: ConvertBenchmark.run),
 ]
 
