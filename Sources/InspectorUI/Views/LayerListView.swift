@@ -60,8 +60,14 @@ public enum LayerListView {
       return total
     }
     let nameWidth = max(1, inner.width - fixed - (specs.count - 1))
-    let rows = state.visible.map { row -> [Span] in
-      switch row {
+    // Only the rows on screen are formatted: a model with thousands of tensors would otherwise spend
+    // most of each frame formatting cells nobody sees.
+    let probe = Table(columns: specs.map(\.column), rows: Array(repeating: [], count: state.visible.count), selected: state.cursor, offset: state.scroll)
+    let first = probe.visibleOffset(height: inner.height)
+    let window = first..<min(state.visible.count, first + inner.height)
+    let rows = state.visible.indices.map { index -> [Span] in
+      guard window.contains(index) else { return [] }
+      switch state.visible[index] {
       case .group(let g): return groupCells(state, g, specs: specs, theme: theme, glyphs: glyphs)
       case .tensor(let t):
         var cells = tensorCells(state, t, specs: specs, theme: theme, glyphs: glyphs)
