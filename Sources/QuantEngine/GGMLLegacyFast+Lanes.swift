@@ -73,22 +73,26 @@ extension GGMLLegacyFast {
 
   /// floor(t) for 0 ≤ t < 2²² as the low bits of `t + 1.5·2²³`: that sum rounds t to nearest
   /// even, and the lanes that went up step back by one (the mask is −1). The high bits hold the
-  /// magic exponent, which byte truncation drops.
+  /// magic exponent, which byte truncation drops. `flags` collects the sums' bits: bit 29 is
+  /// clear for every finite t in range and set for NaN/Inf.
   @inline(__always)
-  static func floorBits(_ t: F4) -> I4 {
+  static func floorBits(_ t: F4, _ flags: inout I4) -> I4 {
     let magic = F4(repeating: roundingMagic)
     let big = t + magic
-    return unsafeBitCast(big, to: I4.self) &+ I4().replacing(with: -1, where: (big - magic) .> t)
+    let bits = unsafeBitCast(big, to: I4.self)
+    flags |= bits
+    return bits &+ I4().replacing(with: -1, where: (big - magic) .> t)
   }
 
   /// roundf(p) (half away from zero) as an Int32 for |p| < 2²²: round |p| to even, bump the
   /// exact halves that went down, restore the sign in integer form.
   @inline(__always)
-  static func roundHalfAwayBits(_ p: F4) -> I4 {
+  static func roundHalfAwayBits(_ p: F4, _ flags: inout I4) -> I4 {
     let bits = unsafeBitCast(p, to: I4.self)
     let a = unsafeBitCast(bits & I4(repeating: 0x7FFF_FFFF), to: F4.self)
     let magic = F4(repeating: roundingMagic)
     let big = a + magic
+    flags |= unsafeBitCast(big, to: I4.self)
     let up = I4().replacing(with: -1, where: (a - (big - magic)) .== F4(repeating: 0.5))
     let k = (unsafeBitCast(big, to: I4.self) &- up) &- I4(repeating: roundingMagicBits)
     let sign = bits &>> I4(repeating: 31)

@@ -1,50 +1,92 @@
 import TensorCore
 
 /// SIMD quantizers for ggml's 32-element blocks. Same arithmetic as ``GGMLLegacyQuantize``
-/// (tested equal, ties included). Inputs must be finite (every caller runs ``NonFinite`` first);
-/// blocks whose scale is not finite or whose 1/d overflows (subnormal scale) go to the
+/// (tested equal, ties included). Non-finite inputs are only detected (see
+/// ``quantizeChecked(_:_:blocks:into:)``), not quantized like the reference; blocks whose scale is not finite or whose 1/d overflows (subnormal scale) go to the
 /// reference, as do the few blocks where the reference's order-dependent choices matter
 /// (tied ± maxima, a zero extreme whose sign depends on position).
 enum GGMLLegacyFast {
   /// Quantizes `blocks` blocks; returns how many elements clipped (only Q4_0/Q5_0 can).
   @discardableResult
   static func quantize(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    quantizeChecked(type, x, blocks: blocks, into: out).clipped
+  }
+
+  /// As ``quantize(_:_:blocks:into:)``, also telling whether every input was finite, so callers
+  /// can skip a separate NaN/Inf pass: a non-finite value makes its level bits non-finite too
+  /// (bit 29 set, which no finite level has), and the kernels OR those bits together; blocks on
+  /// the reference path are scanned. With `finite == false` the output is meaningless.
+  static func quantizeChecked(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) -> (clipped: Int, finite: Bool) {
+    var state = RunState()
     switch type {
-    case .q8_0: for b in 0..<blocks { q8_0(x + b * 32, out + b * 34) }
-    case .q4_0: return q4_0Run(x, blocks: blocks, out)
-    case .q5_0: return q5_0Run(x, blocks: blocks, out)
-    case .q4_1: q4_1Run(x, blocks: blocks, out)
-    case .q5_1: q5_1Run(x, blocks: blocks, out)
+    case .q8_0: q8_0Run(x, blocks: blocks, out, &state)
+    case .q4_0: q4_0Run(x, blocks: blocks, out, &state)
+    case .q5_0: q5_0Run(x, blocks: blocks, out, &state)
+    case .q4_1: q4_1Run(x, blocks: blocks, out, &state)
+    case .q5_1: q5_1Run(x, blocks: blocks, out, &state)
     default: break
     }
-    return 0
+    return (state.clipped, state.finite)
+  }
+
+  /// Whether ``quantizeChecked(_:_:blocks:into:)`` handles `type`.
+  static func handles(_ type: DType) -> Bool {
+    switch type {
+    case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1: true
+    default: false
+    }
+  }
+
+  /// Clipping and finiteness gathered over a run.
+  struct RunState {
+    var clipped = 0
+    var flags = I4()
+    var referenceNonFinite = false
+
+    var finite: Bool {
+      let bit = flags & I4(repeating: 0x2000_0000)
+      return !referenceNonFinite && bit[0] | bit[1] | bit[2] | bit[3] == 0
+    }
+
+    /// Scalar check for blocks that take the reference path.
+    mutating func scan(_ x: UnsafePointer<Float>) {
+      for j in 0..<32 where !x[j].isFinite { referenceNonFinite = true }
+    }
   }
 
   // One loop per type so the level count is a constant inside each kernel.
-  static func q4_0Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-    symmetricRun(x, blocks: blocks, out, levels: 16, stride: 18)
+  static func q8_0Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
+    for b in 0..<blocks { q8_0(x + b * 32, out + b * 34, &state) }
   }
 
-  static func q5_0Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-    symmetricRun(x, blocks: blocks, out, levels: 32, stride: 22)
+  static func q4_0Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
+    symmetricRun(x, blocks: blocks, out, levels: 16, stride: 18, &state)
   }
 
-  static func q4_1Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>) {
-    for b in 0..<blocks { affine(x + b * 32, out + b * 20, levels: 16) }
+  static func q5_0Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
+    symmetricRun(x, blocks: blocks, out, levels: 32, stride: 22, &state)
   }
 
-  static func q5_1Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>) {
-    for b in 0..<blocks { affine(x + b * 32, out + b * 24, levels: 32) }
+  static func q4_1Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
+    for b in 0..<blocks { affine(x + b * 32, out + b * 20, levels: 16, &state) }
   }
 
-  static func q8_0(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>) {
+  static func q5_1Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
+    for b in 0..<blocks { affine(x + b * 32, out + b * 24, levels: 32, &state) }
+  }
+
+  @inline(__always)
+  static func q8_0(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
     let amax = laneMax(magnitudeMax(x))
     let d = amax / 127
     let id: Float = d != 0 ? 1 / d : 0
-    guard id.isFinite, amax.isFinite else { return GGMLLegacyQuantize.q8_0(x, out) }
+    guard id.isFinite, amax.isFinite else {
+      state.scan(x)
+      return GGMLLegacyQuantize.q8_0(x, out)
+    }
     storeHalf(d, out)
     let s = F4(repeating: id)
-    @inline(__always) func level(_ i: Int) -> I4 { roundHalfAwayBits(loadF4(x, i) * s) }
+    @inline(__always) func level(_ i: Int) -> I4 { roundHalfAwayBits(loadF4(x, i) * s, &state.flags) }
     let raw = UnsafeMutableRawPointer(out + 2)
     raw.storeBytes(of: bytes(level(0), level(4), level(8), level(12)), as: SIMD16<UInt8>.self)
     raw.storeBytes(of: bytes(level(16), level(20), level(24), level(28)), toByteOffset: 16, as: SIMD16<UInt8>.self)
@@ -53,23 +95,21 @@ enum GGMLLegacyFast {
   /// Q4_0/Q5_0 over many blocks. Clipped lanes are counted in a vector and folded into an Int
   /// every 2¹⁶ blocks (at most 8 per lane per block, far from Int32 overflow).
   @inline(__always)
-  static func symmetricRun(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, levels: Int, stride: Int) -> Int {
-    var clipped = 0
+  static func symmetricRun(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, levels: Int, stride: Int, _ state: inout RunState) {
     var first = 0
     while first < blocks {
       let last = min(blocks, first + 1 << 16)
       var over = I4()
-      for b in first..<last { symmetric(x + b * 32, out + b * stride, levels: levels, over: &over, clipped: &clipped) }
-      clipped += Int(over[0]) + Int(over[1]) + Int(over[2]) + Int(over[3])
+      for b in first..<last { symmetric(x + b * 32, out + b * stride, levels: levels, over: &over, &state) }
+      state.clipped += Int(over[0]) + Int(over[1]) + Int(over[2]) + Int(over[3])
       first = last
     }
-    return clipped
   }
 
   /// Q4_0 / Q5_0 (levels 16 / 32). `over` counts lanes whose level passed the top; blocks
-  /// handed to the reference add their count to `clipped`.
+  /// handed to the reference add their count to `state.clipped`.
   @inline(__always)
-  static func symmetric(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int, over: inout I4, clipped: inout Int) {
+  static func symmetric(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int, over: inout I4, _ state: inout RunState) {
     let (hiLanes, loLanes) = extremes(x)
     let hi = laneMax(hiLanes), lo = laneMin(loLanes)
     // The signed value of largest magnitude; the first one wins, which only matters when both
@@ -79,7 +119,8 @@ enum GGMLLegacyFast {
     let d = signedMax / -half
     let id: Float = d != 0 ? 1 / d : 0
     guard id.isFinite, signedMax.isFinite else {
-      clipped += referenceClipped(x, d: d, half: half)
+      state.clipped += referenceClipped(x, d: d, half: half)
+      state.scan(x)
       return reference(x, out) { GGMLLegacyQuantize.symmetric(x, out, levels: levels, scratch: $0) }
     }
     storeHalf(d, out)
@@ -89,7 +130,7 @@ enum GGMLLegacyFast {
     @inline(__always) func level(_ i: Int) -> I4 {
       let t = loadF4(x, i) * s + offset
       over &-= I4().replacing(with: -1, where: t .>= clip)
-      return floorBits(t.replacing(with: cap, where: t .> cap))
+      return floorBits(t.replacing(with: cap, where: t .> cap), &state.flags)
     }
     let low = bytes(level(0), level(4), level(8), level(12))
     let high = bytes(level(16), level(20), level(24), level(28))
@@ -98,7 +139,7 @@ enum GGMLLegacyFast {
 
   /// Q4_1 / Q5_1 (levels 16 / 32).
   @inline(__always)
-  static func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int) {
+  static func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int, _ state: inout RunState) {
     let (hiLanes, loLanes) = extremes(x)
     let maximum = laneMax(hiLanes), minimum = laneMin(loLanes)
     let d = (maximum - minimum) / Float(levels - 1)
@@ -106,6 +147,7 @@ enum GGMLLegacyFast {
     // A zero extreme keeps the sign the reference's scan order picks (−0 vs +0 changes the
     // stored fp16), so those blocks take the reference too.
     guard id.isFinite, d.isFinite, maximum != 0, minimum != 0 else {
+      state.scan(x)
       return reference(x, out) { GGMLLegacyQuantize.affine(x, out, levels: levels, scratch: $0) }
     }
     storeHalf(d, out)
@@ -114,7 +156,7 @@ enum GGMLLegacyFast {
     let cap = F4(repeating: Float(levels) - 0.5)
     @inline(__always) func level(_ i: Int) -> I4 {
       let t = (loadF4(x, i) - m) * s + half
-      return floorBits(t.replacing(with: cap, where: t .> cap))
+      return floorBits(t.replacing(with: cap, where: t .> cap), &state.flags)
     }
     let low = bytes(level(0), level(4), level(8), level(12))
     let high = bytes(level(16), level(20), level(24), level(28))

@@ -152,3 +152,48 @@ import TensorCore
     #expect(mismatches.isEmpty, "first: \(mismatches.prefix(4).map { String($0, radix: 16) })")
   }
 }
+
+/// The legacy kernels' own NaN/Inf detection, which lets ``Quantizer`` skip a separate pass.
+@Suite struct GGMLFastPathFiniteTests {
+  @Test(arguments: [DType.q8_0, .q4_0, .q4_1, .q5_0, .q5_1])
+  func nonFiniteValuesAreDetected(type: DType) {
+    var random = TestRandom(seed: 77)
+    let base = random.normals(32 * 4)
+    func finite(_ values: [Float]) -> Bool {
+      var out = [UInt8](repeating: 0, count: values.count / 32 * type.bytesPerBlock)
+      return values.withUnsafeBufferPointer { x in
+        out.withUnsafeMutableBufferPointer { o in
+          guard let xb = x.baseAddress, let ob = o.baseAddress else { return false }
+          return GGMLLegacyFast.quantizeChecked(type, xb, blocks: values.count / 32, into: ob).finite
+        }
+      }
+    }
+    #expect(finite(base))
+    #expect(finite(GGMLFastPathTieTests.boundaryBlocks(type)))
+    #expect(finite(GGMLFastPathTieTests.specialBlocks()))
+    for special in [Float.nan, -.nan, .infinity, -.infinity] {
+      for position in [0, 1, 17, 31, 32 * 2 + 5] {
+        var values = base
+        values[position] = special
+        #expect(!finite(values), "\(special) at \(position)")
+      }
+      for fill: Float in [0, 1, -3] {
+        for position in [0, 9, 31] {
+          var values = [Float](repeating: fill, count: 32)
+          values[position] = special
+          #expect(!finite(values), "\(special) at \(position) among \(fill)")
+        }
+      }
+    }
+  }
+
+  @Test(arguments: [Scheme.q8_0, .q4_0, .q4_1, .q5_0, .q5_1])
+  func quantizerStillThrowsForNonFinite(scheme: Scheme) {
+    var values = [Float](repeating: 0.5, count: 64)
+    values[40] = .nan
+    values[3] = .infinity
+    #expect(throws: QuantError.nonFinite(count: 2, firstIndex: 3)) {
+      try values.withUnsafeBufferPointer { try Quantizer.quantize($0, shape: [64], scheme: scheme, channelAxis: 0) }
+    }
+  }
+}
