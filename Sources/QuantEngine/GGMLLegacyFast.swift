@@ -115,7 +115,11 @@ enum GGMLLegacyFast {
     // The signed value of largest magnitude; the first one wins, which only matters when both
     // signs reach it (or everything is zero) — then take it from the reference.
     let half = Float(levels / 2)
-    let signedMax: Float = hi > -lo ? hi : (-lo > hi ? lo : GGMLLegacyQuantize.signedAbsMax(x))
+    // Picked with a mask, not a branch: which sign wins is a coin flip per block and a
+    // mispredicted branch cost more than the rest of the block's scalar work.
+    let pickHigh: UInt32 = hi > -lo ? .max : 0
+    var signedMax = Float(bitPattern: (hi.bitPattern & pickHigh) | (lo.bitPattern & ~pickHigh))
+    if hi == -lo { signedMax = GGMLLegacyQuantize.signedAbsMax(x) }
     let d = signedMax / -half
     let id: Float = d != 0 ? 1 / d : 0
     guard id.isFinite, signedMax.isFinite else {
