@@ -22,17 +22,35 @@ enum BlockQuantize {
     }
   }
 
-  /// As ``quantize(_:_:blocks:into:)`` over all cores when there is enough work.
-  static func quantizeParallel(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) {
+  /// As ``quantize(_:_:blocks:into:)`` over all cores when there is enough work. Returns false
+  /// when a legacy-type kernel met a NaN/Inf (the output is then meaningless); callers that
+  /// skipped the NaN/Inf pass for those types (``checksFinite(_:)``) must throw on false.
+  @discardableResult
+  static func quantizeParallel(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) -> Bool {
     let parts = ParallelSplit.parts(for: blocks, threshold: parallelThreshold)
-    guard parts > 1 else { quantize(type, x, blocks: blocks, into: out); return }
+    guard parts > 1 else { return quantizeReportingFinite(type, x, blocks: blocks, into: out) }
     let (source, destination) = (Int(bitPattern: x), Int(bitPattern: out))
+    let finite = LockedValue(true)
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       let (lo, hi) = ParallelSplit.range(part, of: parts, count: blocks)
       // Addresses cross into the workers as integers: pointers are not Sendable.
       guard let xs = UnsafePointer<Float>(bitPattern: source), let os = UnsafeMutablePointer<UInt8>(bitPattern: destination) else { return }
-      quantize(type, xs + lo * type.blockSize, blocks: hi - lo, into: os + lo * type.bytesPerBlock)
+      if !quantizeReportingFinite(type, xs + lo * type.blockSize, blocks: hi - lo, into: os + lo * type.bytesPerBlock) {
+        finite.value = false
+      }
     }
+    return finite.value
+  }
+
+  /// Whether quantizing `type` detects NaN/Inf itself (so a separate pass can be skipped).
+  static func checksFinite(_ type: DType) -> Bool { GGMLLegacyFast.handles(type) }
+
+  private static func quantizeReportingFinite(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+    guard GGMLLegacyFast.handles(type) else {
+      quantize(type, x, blocks: blocks, into: out)
+      return true
+    }
+    return GGMLLegacyFast.quantizeChecked(type, x, blocks: blocks, into: out).finite
   }
 }
 

@@ -36,14 +36,27 @@ public enum Quantizer {
     guard layout.rowLength % type.blockSize == 0 else {
       throw .rowNotDivisible(rowLength: layout.rowLength, blockSize: type.blockSize, scheme: scheme.rawValue)
     }
-    try NonFinite.check(values)
+    // The legacy kernels notice NaN/Inf themselves, which saves a pass over the input; the
+    // error (with counts) is then built by the full check.
+    let fusedCheck = BlockQuantize.checksFinite(type)
+    if !fusedCheck { try NonFinite.check(values) }
     let blocks = layout.count / type.blockSize
     guard let size = Checked.multiply(blocks, type.bytesPerBlock) else { throw .invalidShape("tensor too large") }
     var bytes = [UInt8](repeating: 0, count: size)
-    guard let x = values.baseAddress, blocks > 0 else { return bytes }
-    bytes.withUnsafeMutableBufferPointer { b in
-      guard let out = b.baseAddress else { return }
-      BlockQuantize.quantizeParallel(type, x, blocks: blocks, into: out)
+    guard let x = values.baseAddress, blocks > 0 else {
+      if fusedCheck { try NonFinite.check(values) }
+      return bytes
+    }
+    let finite = bytes.withUnsafeMutableBufferPointer { b in
+      guard let out = b.baseAddress else { return true }
+      return BlockQuantize.quantizeParallel(type, x, blocks: blocks, into: out)
+    }
+    if !finite {
+      try NonFinite.check(values)
+      // Not expected (only NaN/Inf raise the flag), but never return bytes from a flagged run.
+      bytes.withUnsafeMutableBufferPointer { b in
+        if let out = b.baseAddress { GGMLLegacyQuantize.quantize(type, x, blocks: blocks, into: out) }
+      }
     }
     return bytes
   }
