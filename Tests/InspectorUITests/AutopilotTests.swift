@@ -159,5 +159,63 @@ import Workflows
     #expect(lines.contains { $0.contains("size") && $0.contains("B") && !$0.contains("point") })
     #expect(lines.contains { $0.contains("point ") && $0.contains("ratio") && $0.contains("bpw") })
     #expect(lines.contains { $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } })
+    if ProcessInfo.processInfo.environment["QSCOPE_DUMP"] != nil { print(lines.joined(separator: "\n")) }
+    let ascii = screen.render { buffer, _ in AppView.render(state, theme: .builtinDefault, glyphs: .ascii, into: &buffer) }
+    #expect(ascii.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
+    #expect(ascii.contains { $0.contains("SQNR dB") })
+    if ProcessInfo.processInfo.environment["QSCOPE_DUMP"] != nil { print(ascii.joined(separator: "\n")) }
+  }
+}
+
+@Suite struct AutopilotRuntimeTests {
+  @Test("the runtime computes the table in the background; `A` 40% applies the solver's plan")
+  func runtimeBudget() throws {
+    let (model, format) = try TestModel.mlp()
+    let screen = VirtualScreen(width: 100, height: 30)
+    screen.pendingEvents = [.key(.char("A")), .key(.char("4")), .key(.char("0")), .key(.char("%")), .key(KeyChord(.enter))]
+    let runtime = InspectorRuntime(model: model, format: format, theme: .builtinDefault)
+    var state = AppState(model: ModelSummary(model: model, format: format), size: screen.size)
+    state = try InspectorApp.run(backend: screen, state: state, runtime: runtime, maxIterations: 6)
+    var rounds = 0
+    while (runtime.busy || state.autopilot.sensitivity.isComputing) && rounds < 500 {
+      Thread.sleep(forTimeInterval: 0.01)
+      state = try InspectorApp.run(backend: screen, state: state, runtime: runtime, maxIterations: 2)
+      rounds += 1
+    }
+    let planner = try #require(state.autopilot.planner)
+    let point = try #require(state.currentPlanPoint(planner))
+    #expect(point.fileBytes <= model.fileBytes * 40 / 100)
+    #expect(state.message?.text.hasPrefix("autopilot for size 40% of the input") == true)
+  }
+
+  @Test("Esc on the frontier while the table computes cancels it")
+  func escCancels() throws {
+    var (state, _, _) = try TestModel.state()
+    _ = reduce(&state, .key(.char("f")))
+    #expect(reduce(&state, .key(KeyChord(.escape))) == [.cancelSensitivity])
+    // A late cancelled result changes nothing.
+    _ = reduce(&state, .sensitivityReady(.failure(.cancelled)))
+    #expect(state.autopilot.planner == nil)
+    #expect(!state.autopilot.sensitivity.isComputing)
+    _ = reduce(&state, .sensitivityReady(.failure(.failed("disk gone"))))
+    #expect(state.message?.text.contains("disk gone") == true)
+  }
+
+  @Test("a pinned tensor shows a marker in the list")
+  func pinMarker() throws {
+    var (state, _, _) = try TestModel.state(size: Size(width: 100, height: 30))
+    let tensor = try #require(state.model.rows.firstIndex { $0.name == "fc1.weight" })
+    state.select(tensor: tensor)
+    _ = reduce(&state, .key(.char("P")))
+    #expect(state.autopilot.pins["fc1.weight"] == .keep)
+    let screen = VirtualScreen(width: 100, height: 30)
+    let lines = screen.render { buffer, _ in AppView.render(state, theme: .builtinDefault, glyphs: .unicode, into: &buffer) }
+    #expect(lines.contains { $0.contains("fc1.weight") && $0.contains("◆keep") })
+    #expect(!lines.contains { $0.contains("fc2.weight") && $0.contains("◆") })
+    let bias = try #require(state.model.rows.firstIndex { $0.name == "fc1.bias" })
+    state.select(tensor: bias)
+    _ = reduce(&state, .key(.char("P")))
+    #expect(state.autopilot.pins["fc1.bias"] == nil)
+    #expect(state.message?.kind == .warning)
   }
 }

@@ -58,7 +58,7 @@ enum FrontierView {
 
     // Axes: y labels on the left, x labels below.
     buffer.write("SQNR dB", at: Point(x: content.x, y: content.y), style: dim, clip: content)
-    buffer.write(Format.decibels(scale.yRange.upperBound), at: Point(x: content.x, y: plotArea.y), style: dim, clip: content)
+    buffer.write(scale.hasExact ? "exact" : Format.decibels(scale.yRange.upperBound), at: Point(x: content.x, y: plotArea.y), style: dim, clip: content)
     buffer.write(Format.decibels(scale.yRange.lowerBound), at: Point(x: content.x, y: plotArea.maxY - 1), style: dim, clip: content)
     let axisY = plotArea.maxY
     let low = Format.bytes(Int(scale.xRange.lowerBound)), high = Format.bytes(Int(scale.xRange.upperBound))
@@ -67,12 +67,17 @@ enum FrontierView {
     buffer.write(high, at: Point(x: max(plotArea.x, plotArea.maxX - high.count), y: axisY), style: dim, clip: content)
 
     let ratio = point.fileBytes > 0 ? Double(state.model.fileBytes) / Double(point.fileBytes) : 0
-    let sqnr = point.sqnrDB.map { Format.decibels($0) + " dB" } ?? "-"
-    let info = "point \(k + 1)/\(planner.pointCount)  size \(Format.bytes(point.fileBytes))  ratio \(String(format: "%.2fx", ratio))  bpw \(String(format: "%.2f", point.bitsPerWeight))  SQNR \(sqnr)"
+    let info = "point \(k + 1)/\(planner.pointCount)  size \(Format.bytes(point.fileBytes))  ratio \(String(format: "%.2fx", ratio))  bpw \(String(format: "%.2f", point.bitsPerWeight))  SQNR \(sqnrText(point))"
     buffer.write(info, in: content.row(content.height - 4), alignment: .left, style: theme.style(.frontierPoint, bg: .dialogBg), ellipsis: glyphs.ellipsis)
     let pins = state.autopilot.pins.isEmpty ? "" : "  (\(state.autopilot.pins.count) pinned)"
-    let now = current.map { "current plan (+): \($0.summary)\(pins)" } ?? "current plan uses schemes the autopilot did not measure\(pins)"
+    let now = current.map { "current plan (+): \(Format.bytes($0.fileBytes)), \(String(format: "%.2f", $0.bitsPerWeight)) bpw, SQNR \(sqnrText($0))\(pins)" } ?? "current plan uses schemes the autopilot did not measure\(pins)"
     buffer.write(now, in: content.row(content.height - 3), alignment: .left, style: theme.style(.frontierCurrent, bg: .dialogBg), ellipsis: glyphs.ellipsis)
+  }
+
+  /// "21.3 dB", or "exact" for a lossless point.
+  static func sqnrText(_ point: AutoPoint) -> String {
+    guard let db = point.sqnrDB else { return "-" }
+    return db.isFinite ? Format.decibels(db) + " dB" : Format.decibels(db)
   }
 
   static func renderBudget(_ state: AppState, input: TextInputState, theme: Theme, glyphs: Glyphs, into buffer: inout ScreenBuffer, area: Rect) {
@@ -92,8 +97,11 @@ enum FrontierView {
 struct PlotScale {
   var xRange: ClosedRange<Double>
   var yRange: ClosedRange<Double>
+  /// Whether a point is lossless (drawn in the headroom at the top).
+  var hasExact: Bool
 
   init(points: [AutoPoint]) {
+    hasExact = points.contains { $0.sqnrDB.map { !$0.isFinite && $0 > 0 } ?? false }
     let xs = points.map { Double($0.fileBytes) }
     let ys = points.compactMap { $0.sqnrDB }.filter(\.isFinite)
     let xLow = xs.min() ?? 0, xHigh = xs.max() ?? 1
