@@ -158,6 +158,12 @@ func applyBudget(_ state: inout AppState, _ target: AutoTarget) {
     state.changePlan(state.merging(autopilot: solution.plan, table: planner.table))
     state.message = Message("autopilot for \(target.description): \(solution.point.summary)", .success)
   } catch {
-    state.message = Message(error.description, .warning)
+    switch error {
+    case .unreachable(let target, let closest):
+      // The CLI's wording ends in "no plan written"; here the plan simply stays as it is.
+      state.message = Message("no plan reaches \(target); the closest is \(closest); plan unchanged", .warning)
+    case .badConstraint(let reason):
+      state.message = Message("autopilot: \(reason); plan unchanged", .warning)
+    }
   }
 }

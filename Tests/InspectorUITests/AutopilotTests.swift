@@ -110,7 +110,8 @@ import Workflows
     type("100", into: &state)
     _ = reduce(&state, .key(KeyChord(.enter)))
     #expect(state.plan == Plan())
-    #expect(state.message?.text.contains("no plan reaches") == true)
+    #expect(state.message?.text.contains("no plan reaches size 100 B") == true)
+    #expect(state.message?.text.hasSuffix("plan unchanged") == true)
     _ = reduce(&state, .key(.char("A")))
     type("lots", into: &state)
     _ = reduce(&state, .key(KeyChord(.enter)))
@@ -149,7 +150,15 @@ import Workflows
     var (state, model, format) = try TestModel.state(size: Size(width: 100, height: 30))
     _ = reduce(&state, .key(.char("f")))
     let screen = VirtualScreen(width: 100, height: 30)
+    _ = reduce(&state, .key(KeyChord(.escape)))
+    _ = reduce(&state, .key(.char("A")))
+    for character in "4.5bpw" { _ = reduce(&state, .key(.char(character))) }
     var lines = screen.render { buffer, _ in AppView.render(state, theme: .builtinDefault, glyphs: .unicode, into: &buffer) }
+    #expect(lines.contains { $0.contains("Autopilot budget") })
+    #expect(lines.contains { $0.contains("4.5bpw") })
+    _ = reduce(&state, .key(KeyChord(.escape)))
+    _ = reduce(&state, .key(.char("f")))
+    lines = screen.render { buffer, _ in AppView.render(state, theme: .builtinDefault, glyphs: .unicode, into: &buffer) }
     #expect(lines.contains { $0.contains("computing sensitivity…") })
     let table = try Sensitivity.dataFree(model, format: format, options: Sensitivity.Options(threads: 1))
     _ = reduce(&state, .sensitivityReady(.success(table)))
