@@ -10,6 +10,7 @@ public enum Command: String, CaseIterable, Hashable, Sendable {
   case toggleFold, filter, sortNext, sortReverse, jumpWorst, jumpLargest
   case undo, redo, save, savePlan, loadPlan, cycleTheme, info, help, toggleDefinitions, quit
   case confirm, cancel
+  case frontier, autoBudget, pin, previousPoint, nextPoint
 
   /// One line for the help overlay.
   public var summary: String {
@@ -45,6 +46,11 @@ public enum Command: String, CaseIterable, Hashable, Sendable {
     case .quit: "quit (asks when the plan is unsaved)"
     case .confirm: "confirm"
     case .cancel: "cancel / close"
+    case .frontier: "autopilot frontier: size vs SQNR of the best plans"
+    case .autoBudget: "autopilot: enter a budget (50%, 2M, 2000000, 4.5bpw) and apply its plan"
+    case .pin: "pin/unpin this tensor at its scheme (the autopilot keeps it)"
+    case .previousPoint: "previous (smaller) frontier point"
+    case .nextPoint: "next (more accurate) frontier point"
     }
   }
 }
@@ -71,6 +77,8 @@ public enum Action: Sendable {
   case evaluationOpened(Result<Double?, EvaluationFailure>)
   /// An evaluation of `plan` finished.
   case evaluationReady(plan: Plan, Result<LiveAccuracy, EvaluationFailure>)
+  /// The autopilot's sensitivity table was computed (or failed, or was cancelled).
+  case sensitivityReady(Result<SensitivityTable, AnalysisFailure>)
 }
 
 /// Work the runtime does for the reducer; results come back as actions.
@@ -88,5 +96,8 @@ public enum Effect: Equatable, Sendable {
   case loadTheme(String)
   /// Evaluate the plan on the evaluation data in the background (a newer request cancels an older one).
   case evaluate(Plan)
+  /// Compute the data-free sensitivity table in the background.
+  case computeSensitivity
+  case cancelSensitivity
   case quit
 }

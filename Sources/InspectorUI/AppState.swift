@@ -57,6 +57,10 @@ public enum AppOverlay: Equatable, Sendable {
   case info(scroll: Int)
   case confirmQuit
   case restorePlan(path: String)
+  /// The size/SQNR frontier with the point under the cursor.
+  case frontier(selected: Int)
+  /// The autopilot's budget prompt.
+  case budget(TextInputState)
 }
 
 /// A line in the message area.
@@ -109,6 +113,8 @@ public struct AppState: Sendable {
   public var explicitData = false
   /// Tensors that were jumped to with the worst-SQNR / largest jumps, in jump order.
   public var jumpIndex = 0
+  /// Sensitivity table, pins and planner of the autopilot.
+  public var autopilot = AutopilotState()
 
   public init(model: ModelSummary, plan: Plan = Plan(), size: Size, themeName: String = "default", themes: [String] = ["default"]) {
     self.model = model

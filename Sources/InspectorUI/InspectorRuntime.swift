@@ -22,6 +22,7 @@ public final class InspectorRuntime: @unchecked Sendable {
   private var outcomeJobs: [OutcomeKey: (operation: Operation, token: CancellationToken)] = [:]
   private var statsJob: (tensor: Int, operation: Operation, token: CancellationToken)?
   private var saveToken: CancellationToken?
+  var sensitivityToken: CancellationToken?
   private let running = Atomic<Int>(0)
   private let evaluationSession = Mutex<EvaluationSession?>(nil)
 
@@ -107,9 +108,15 @@ public final class InspectorRuntime: @unchecked Sendable {
       post(.themeLoaded(name: name, warnings: loaded.warnings.map(\.description)))
     case .evaluate(let plan):
       evaluate(plan)
+    case .computeSensitivity:
+      computeSensitivity()
+    case .cancelSensitivity:
+      sensitivityToken?.cancel()
+      sensitivityToken = nil
     case .quit:
       quitRequested = true
       saveToken?.cancel()
+      sensitivityToken?.cancel()
       statsQueue.cancelAllOperations()
       outcomeQueue.cancelAllOperations()
     }

@@ -2,7 +2,7 @@ import TUIKit
 
 /// Where keys are looked up; overlays have their own contexts and hide the panes' keys.
 public enum KeyContext: String, CaseIterable, Hashable, Sendable {
-  case global, list, detail, overlay, textInput
+  case global, list, detail, overlay, textInput, frontier
 }
 
 /// One entry of a keymap: the chords that run a command.
@@ -32,6 +32,7 @@ public struct Keymap: Sendable {
   public func helpSections(glyphs: Glyphs = .unicode) -> [(title: String, entries: [(keys: String, summary: String)])] {
     let titles: [(KeyContext, String)] = [
       (.list, "Layer list"), (.detail, "Detail pane"), (.global, "Everywhere"), (.overlay, "Dialogs and lists"),
+      (.frontier, "Frontier"),
     ]
     return titles.compactMap { context, title in
       guard let bindings = contexts[context], !bindings.isEmpty else { return nil }
@@ -62,6 +63,7 @@ public struct Keymap: Sendable {
       KeyBinding(.sortReverse, [.char("C")]),
       KeyBinding(.jumpWorst, [.char("e")]),
       KeyBinding(.jumpLargest, [.char("b")]),
+      KeyBinding(.pin, [.char("P")]),
       KeyBinding(.back, [KeyChord(.escape)]),
     ],
     .detail: [
@@ -82,6 +84,8 @@ public struct Keymap: Sendable {
       KeyBinding(.loadPlan, [.char("o")]),
       KeyBinding(.cycleTheme, [.char("t")]),
       KeyBinding(.info, [.char("i")]),
+      KeyBinding(.frontier, [.char("f")]),
+      KeyBinding(.autoBudget, [.char("A")]),
       KeyBinding(.help, [.char("?"), KeyChord(.function(1))]),
       KeyBinding(.quit, [.char("q")]),
     ],
@@ -92,6 +96,16 @@ public struct Keymap: Sendable {
       KeyBinding(.pageDown, [KeyChord(.pageDown)]),
       KeyBinding(.confirm, [KeyChord(.enter)]),
       KeyBinding(.cancel, [KeyChord(.escape), .char("q")]),
+    ],
+    .frontier: [
+      KeyBinding(.previousPoint, [KeyChord(.left), .char("h")]),
+      KeyBinding(.nextPoint, [KeyChord(.right), .char("l")]),
+      KeyBinding(.pageUp, [KeyChord(.pageUp)]),
+      KeyBinding(.pageDown, [KeyChord(.pageDown)]),
+      KeyBinding(.home, [KeyChord(.home)]),
+      KeyBinding(.end, [KeyChord(.end)]),
+      KeyBinding(.confirm, [KeyChord(.enter)]),
+      KeyBinding(.cancel, [KeyChord(.escape), .char("q"), .char("f")]),
     ],
     .textInput: [
       KeyBinding(.confirm, [KeyChord(.enter)]),

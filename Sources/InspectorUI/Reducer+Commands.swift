@@ -88,7 +88,10 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
       state.quitting = true
       return [.quit]
     }
-  case .confirm, .cancel:
+  case .frontier: return openFrontier(&state)
+  case .autoBudget: return openBudget(&state)
+  case .pin: togglePin(&state)
+  case .confirm, .cancel, .previousPoint, .nextPoint:
     break
   }
   return []

@@ -73,6 +73,8 @@ public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .
     effects = reduceEvaluationOpened(&state, result)
   case .evaluationReady(let plan, let result):
     reduceEvaluationReady(&state, plan: plan, result)
+  case .sensitivityReady(let result):
+    reduceSensitivityReady(&state, result)
   }
   if state.plan != planBefore { effects += state.requestEvaluation() }
   if state.quitting { return effects }
@@ -162,6 +164,10 @@ func reduceKey(_ state: inout AppState, _ chord: KeyChord, keymap: Keymap) -> [E
     return []
   case .schemePicker(let selected):
     return reducePickerKey(&state, selected: selected, chord, keymap: keymap)
+  case .frontier(let selected):
+    return reduceFrontierKey(&state, selected: selected, chord, keymap: keymap)
+  case .budget(let input):
+    return reduceBudgetKey(&state, input, chord, keymap: keymap)
   }
 }
 

@@ -119,17 +119,19 @@ public enum LayerListView {
       case .shape: return Span(shapeText(row.shape, glyphs: glyphs))
       case .dtype: return Span(row.dtype)
       case .params: return Span(Format.count(row.elements))
-      case .scheme: return schemeCell(state, t, theme: theme)
+      case .scheme: return schemeCell(state, t, theme: theme, glyphs: glyphs)
       case .sqnr: return sqnrCell(state, t, theme: theme, glyphs: glyphs)
       case .size: return Span(Format.bytes(state.plannedBytes(t)), style: state.planned[t] == nil ? Style() : theme.style(.tensorListModifiedFg))
       }
     }
   }
 
-  static func schemeCell(_ state: AppState, _ t: Int, theme: Theme) -> Span {
-    guard let scheme = state.planned[t] else { return Span("keep", style: theme.style(.dimFg)) }
-    if state.model.rows[t].refusals[scheme] != nil { return Span(scheme.rawValue + "!", style: theme.style(.warningFg)) }
-    return Span(scheme.rawValue, style: theme.style(.tensorListModifiedFg))
+  static func schemeCell(_ state: AppState, _ t: Int, theme: Theme, glyphs: Glyphs) -> Span {
+    // Pinned tensors carry a marker: the autopilot keeps their scheme.
+    let pin = state.autopilot.pins[state.model.rows[t].name] == nil ? "" : (glyphs.isUnicode ? "◆" : "#")
+    guard let scheme = state.planned[t] else { return Span(pin + "keep", style: theme.style(.dimFg)) }
+    if state.model.rows[t].refusals[scheme] != nil { return Span(pin + scheme.rawValue + "!", style: theme.style(.warningFg)) }
+    return Span(pin + scheme.rawValue, style: theme.style(.tensorListModifiedFg))
   }
 
   static func sqnrCell(_ state: AppState, _ t: Int, theme: Theme, glyphs: Glyphs) -> Span {

@@ -52,6 +52,10 @@ enum OverlayViews {
         choices: [("r", "Restore"), ("d", "Discard"), ("k", "Keep for later")], style: style, borderStyle: border,
         keyStyle: theme.style(.helpKeyFg, bold: true), glyphs: glyphs, maxWidth: min(90, area.width)
       ).render(into: &buffer, area: area)
+    case .frontier(let selected):
+      FrontierView.render(state, selected: selected, theme: theme, glyphs: glyphs, into: &buffer, area: area)
+    case .budget(let input):
+      FrontierView.renderBudget(state, input: input, theme: theme, glyphs: glyphs, into: &buffer, area: area)
     }
   }
 
