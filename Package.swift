@@ -36,7 +36,7 @@ let package = Package(
       name: "CNcurses", pkgConfig: "ncursesw",
       providers: [.apt(["libncursesw5-dev"])]),
     .target(name: "CursesBackend", dependencies: ["TUIKit", "CNcurses"]),
-    .target(name: "InspectorUI", dependencies: ["TUIKit", "Workflows"]),
+    .target(name: "InspectorUI", dependencies: ["TUIKit", "Workflows", "QuantEngine", "ModelFormats", "TensorCore"]),
     .executableTarget(
       name: "qscope",
       dependencies: [

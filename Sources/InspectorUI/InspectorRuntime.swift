@@ -38,8 +38,10 @@ public final class InspectorRuntime: @unchecked Sendable {
     self.theme = theme
     self.locator = locator
     statsQueue.maxConcurrentOperationCount = 1
-    // Leave a core for the input thread on small machines.
-    outcomeQueue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    // Leave a core for the input thread on small machines, also inside the engine's kernels.
+    let spare = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    outcomeQueue.maxConcurrentOperationCount = spare
+    EngineThreads.limit = spare
   }
 
   /// Posts an action from any thread.
