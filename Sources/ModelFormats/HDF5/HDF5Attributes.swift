@@ -32,6 +32,15 @@ extension HDF5Object {
     return names
   }
 
+  /// Size in bytes of the file (or file image) holding this object; 0 when HDF5 cannot say.
+  var containingFileSize: Int {
+    let file = H5Iget_file_id(objectID)
+    defer { if file >= 0 { H5Fclose(file) } }
+    var size: hsize_t = 0
+    guard file >= 0, H5Fget_filesize(file, &size) >= 0 else { return 0 }
+    return Int(clamping: size)
+  }
+
   /// A string (or string-array) attribute, fixed or variable length, any character set.
   /// Returns nil when the attribute is absent; an empty array for an empty non-string list
   /// (Keras 3 writes an empty float64 array for "no weights").
@@ -45,7 +54,12 @@ extension HDF5Object {
     defer { if type >= 0 { H5Tclose(type) }; if space >= 0 { H5Sclose(space) } }
     guard type >= 0, space >= 0 else { throw HDF5Error(path: where_, reason: "cannot read the attribute's type") }
     let count = Int(H5Sget_simple_extent_npoints(space))
-    guard count >= 0, count < 1 << 24 else { throw HDF5Error(path: where_, reason: "implausible element count \(count)") }
+    // Every element occupies at least one byte of the file (a variable-length one a 16-byte heap
+    // reference): a corrupt count would otherwise send HDF5 through millions of heap lookups.
+    let perElement = H5Tis_variable_str(type) > 0 ? 16 : max(1, H5Tget_size(type))
+    guard count >= 0, count < 1 << 24, count <= containingFileSize / perElement else {
+      throw HDF5Error(path: where_, reason: "implausible element count \(count) for a \(containingFileSize)-byte file")
+    }
     guard H5Tget_class(type) == H5T_STRING else {
       if count == 0 { return [] }
       throw HDF5Error(path: where_, reason: "expected text, found a non-string attribute")
@@ -111,7 +125,9 @@ extension HDF5Object {
       let count = Int(H5Sget_simple_extent_npoints(space))
       let size = H5Tget_size(type)
       let (bytes, overflow) = size.multipliedReportingOverflow(by: max(count, 1))
-      guard type >= 0, space >= 0, count >= 0, !overflow, bytes <= maxAttributeBytes else {
+      guard type >= 0, space >= 0, count >= 0, !overflow, bytes <= maxAttributeBytes,
+        bytes <= source.containingFileSize
+      else {
         throw HDF5Error(path: where_, reason: "cannot read the attribute's type or size")
       }
       var buffer = [UInt8](repeating: 0, count: bytes)

@@ -64,6 +64,7 @@ public final class HDF5File: @unchecked Sendable {
     guard bytes.prefix(8).elementsEqual(signature) else {
       throw HDF5Error(path: "/", reason: "not an HDF5 file (no HDF5 signature)")
     }
+    try HDF5HeapCheck.validate(bytes)
     let id = chdf5_open_image_in_place(base, bytes.count, uniqueName())
     guard id >= 0 else { throw HDF5Error(path: "/", reason: "HDF5 could not open the image (corrupt or truncated)") }
     return HDF5File(id: id, keepAlive: owner)

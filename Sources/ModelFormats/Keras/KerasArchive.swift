@@ -27,10 +27,7 @@ struct KerasArchive: Sendable {
   static func open(path: String) throws(FormatError) -> KerasArchive {
     let file: MappedFile
     do { file = try MappedFile(path: path) } catch { throw .io(error) }
-    let archive: Archive
-    do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
-      throw .invalid(file: path, what: "Keras archive", offset: nil, reason: "not a zip archive (\(error))")
-    }
+    let archive = try reading(file, path: path)
     var entries: [String: Entry] = [:]
     var names: [String] = []
     for entry in archive {
@@ -64,6 +61,27 @@ struct KerasArchive: Sendable {
                         weightsOffset: 0, weightsCount: memory.count, memberNames: names)
   }
 
+  /// ZIPFoundation over the mapped bytes (no copy). Opening by URL would re-open the file by name —
+  /// which may since have been replaced — and leaks the path buffer Foundation hands ZIPFoundation
+  /// on Linux, once per open.
+  /// The end record is looked for first, by us: ZIPFoundation would scan a whole non-zip file
+  /// backwards byte by byte and leaks its reader when it then gives up.
+  static func reading(_ file: MappedFile, path: String) throws(FormatError) -> Archive {
+    guard KerasZipLocator.findEndRecord(file) != nil else {
+      throw .invalid(file: path, what: "Keras archive", offset: nil,
+                     reason: "not a zip archive (no end-of-central-directory record in its last 64 KiB)")
+    }
+    let data: Data
+    if let base = file.bytes.baseAddress {
+      data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: file.count, deallocator: .none)
+    } else {
+      data = Data()
+    }
+    do { return try Archive(data: data, accessMode: .read) } catch {
+      throw .invalid(file: path, what: "Keras archive", offset: nil, reason: "not a zip archive (\(error))")
+    }
+  }
+
   /// Reads a member into memory, refusing sizes over `limit` (a corrupt header must not make us allocate
   /// gigabytes) and checking the CRC.
   static func extract(_ entry: Entry, from archive: Archive, path: String, limit: Int) throws(FormatError) -> [UInt8] {
@@ -72,7 +90,8 @@ struct KerasArchive: Sendable {
                      reason: "declares \(entry.uncompressedSize) bytes, more than this archive can hold")
     }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(Int(entry.uncompressedSize))
+    // The declared size is only a claim: reserve no more than a stored member could really hold.
+    bytes.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(1 << 24))))
     do {
       _ = try archive.extract(entry, skipCRC32: false) { chunk in
         guard bytes.count + chunk.count <= limit else { throw Archive.ArchiveError.invalidEntrySize }
@@ -86,10 +105,7 @@ struct KerasArchive: Sendable {
 
   /// A member as raw bytes, for copying into a new archive.
   func memberBytes(_ name: String, path: String) throws(FormatError) -> [UInt8] {
-    let archive: Archive
-    do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
-      throw .invalid(file: path, what: "Keras archive", offset: nil, reason: "not a zip archive (\(error))")
-    }
+    let archive = try KerasArchive.reading(file, path: path)
     guard let entry = archive[name] else {
       throw .invalid(file: path, what: "Keras archive", offset: nil, reason: "member '\(name)' disappeared")
     }
