@@ -61,23 +61,16 @@ struct KerasArchive: Sendable {
                         weightsOffset: 0, weightsCount: memory.count, memberNames: names)
   }
 
-  /// ZIPFoundation over the mapped bytes (no copy). Opening by URL would re-open the file by name —
-  /// which may since have been replaced — and leaks the path buffer Foundation hands ZIPFoundation
-  /// on Linux, once per open.
-  /// The end record is looked for first, by us: ZIPFoundation would scan a whole non-zip file
-  /// backwards byte by byte and leaks its reader when it then gives up.
+  /// ZIPFoundation's reader for the archive. The end record is looked for first, by us: ZIPFoundation
+  /// would scan a whole non-zip file backwards byte by byte, and leaks its reader when it then gives
+  /// up. (Its in-memory mode is not used: its memory reader traps on a seek past the end, which a
+  /// corrupt central directory asks for.)
   static func reading(_ file: MappedFile, path: String) throws(FormatError) -> Archive {
     guard KerasZipLocator.findEndRecord(file) != nil else {
       throw .invalid(file: path, what: "Keras archive", offset: nil,
                      reason: "not a zip archive (no end-of-central-directory record in its last 64 KiB)")
     }
-    let data: Data
-    if let base = file.bytes.baseAddress {
-      data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: file.count, deallocator: .none)
-    } else {
-      data = Data()
-    }
-    do { return try Archive(data: data, accessMode: .read) } catch {
+    do { return try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
       throw .invalid(file: path, what: "Keras archive", offset: nil, reason: "not a zip archive (\(error))")
     }
   }
