@@ -145,3 +145,19 @@ def test_truncated_file_is_one_clear_error(tmp_path):
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and str(bad) in result.stderr
     assert not (tmp_path / "o.tflite").exists()
+
+
+def test_unknown_fields_survive_an_int8_rewrite(tmp_path):
+    """unknown_fields.tflite (scripts/make-tflite-unknown-fixture.py) carries fields and a union
+    member newer than our schema; the int8 rewrite keeps them and LiteRT runs the result."""
+    src = FIXTURES / "unknown_fields.tflite"
+    out = quantize(src, tmp_path / "unknown-int8.tflite", "--scheme", "int8")
+    data = out.read_bytes()
+    for marker in [b"qscope-unknown-table", b"qscope-unknown-operator-field"]:
+        assert marker in data
+    model = schema.Model.GetRootAsModel(data, 0)
+    ops = [model.Subgraphs(0).Operators(i) for i in range(model.Subgraphs(0).OperatorsLength())]
+    assert [op.BuiltinOptionsType() for op in ops].count(250) == 1
+    inputs = feeds(src)
+    ref, got = run(src, inputs), run(out, inputs)
+    assert np.abs(got - ref).max() <= 0.05 * (np.abs(ref).max() + 1e-6)

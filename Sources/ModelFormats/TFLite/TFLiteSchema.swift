@@ -56,6 +56,9 @@ public enum TFLiteSchema {
     public static let custom: Int32 = 32, gather: Int32 = 36, transposeConv: Int32 = 67
     public static let densify: Int32 = 124, batchMatMul: Int32 = 126, placeholderForGreater: Int32 = 127
     public static let conv3D: Int32 = 132
+    /// Recurrent ops: their kernels pick float or hybrid for all weights at once from one weight's
+    /// type and keep per-weight scales in their own layout, so QuantScope leaves their weights alone.
+    public static let recurrent: [Int32] = [16, 24, 27, 35, 44, 46, 52]
   }
 
   /// BuiltinOptions union tags used by the writer.
