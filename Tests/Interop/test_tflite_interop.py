@@ -161,3 +161,23 @@ def test_unknown_fields_survive_an_int8_rewrite(tmp_path):
     inputs = feeds(src)
     ref, got = run(src, inputs), run(out, inputs)
     assert np.abs(got - ref).max() <= 0.05 * (np.abs(ref).max() + 1e-6)
+
+
+@pytest.mark.parametrize("fixture", ["conv", "gather_matmul"])
+def test_buffer_offsets_run_like_inline(tmp_path, fixture):
+    """QSCOPE_TFLITE_BUFFER_OFFSETS=1 forces the > 2 GiB layout (Buffer.offset/size, data after the
+    FlatBuffer) on a small model; LiteRT loads it and computes exactly what the inline file does."""
+    src = FIXTURES / f"{fixture}.tflite"
+    inline = quantize(src, tmp_path / "inline.tflite", "--scheme", "int8")
+    env = dict(os.environ, QSCOPE_TFLITE_BUFFER_OFFSETS="1")
+    result = subprocess.run([QSCOPE, "quantize", str(src), "-o", str(tmp_path / "offsets.tflite"), "--force",
+                             "--scheme", "int8"], capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    offsets = tmp_path / "offsets.tflite"
+    model = schema.ModelT.InitFromPackedBuf(offsets.read_bytes(), 0)
+    placed = [b for b in model.buffers if b.offset > 1]
+    assert placed and all(b.data is None or len(b.data) == 0 for b in placed)
+    assert all(b.offset % 16 == 0 for b in placed)
+    inputs = feeds(src)
+    for resolver in [OpResolverType.AUTO, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES]:
+        assert np.array_equal(run(offsets, inputs, resolver), run(inline, inputs, resolver))
