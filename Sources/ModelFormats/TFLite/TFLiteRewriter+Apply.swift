@@ -81,6 +81,10 @@ extension TFLiteRewriter {
       return axis == 3  // a per-tensor hybrid depthwise kernel silently computes garbage
     case (.int8, TFLiteSchema.Op.batchMatMul, 1), (.int8, TFLiteSchema.Op.gather, 0):
       return axis == nil
+    case (.int8, TFLiteSchema.Op.embeddingLookup, 1), (.int4, TFLiteSchema.Op.embeddingLookup, 1):
+      // The converter folds the DEQUANTIZE into the lookup; LiteRT's hybrid lookup scales rows by
+      // one scale or one per row, and refuses a non-zero zero point.
+      return axis == nil || axis == 0
     default:
       return false
     }
