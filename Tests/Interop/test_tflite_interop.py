@@ -181,3 +181,51 @@ def test_buffer_offsets_run_like_inline(tmp_path, fixture):
     inputs = feeds(src)
     for resolver in [OpResolverType.AUTO, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES]:
         assert np.array_equal(run(offsets, inputs, resolver), run(inline, inputs, resolver))
+
+
+@pytest.mark.parametrize("args", [["--scheme", "int8"], ["--scheme", "int4"], ["--scheme", "int8-tensor"],
+                                  ["--scheme", "int8-asym"], ["--preset", "tflite-default"]])
+def test_embedding_lookup_runs(tmp_path, args):
+    """EMBEDDING_LOOKUP reads int8/int4 tables directly (hybrid), int8-asym through DEQUANTIZE."""
+    src = FIXTURES / "embedding_lookup.tflite"
+    out = quantize(src, tmp_path / "embedding.tflite", *args)
+    inputs = feeds(src)
+    for resolver in [OpResolverType.AUTO, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES]:
+        ref, got = run(src, inputs), run(out, inputs, resolver)
+        tolerance = 0.3 if "int4" in args else 0.02
+        assert np.abs(got - ref).max() <= tolerance * np.abs(ref).max()
+    model = schema.ModelT.InitFromPackedBuf(out.read_bytes(), 0)
+    table = next(t for t in model.subgraphs[0].tensors if t.name == b"embedding/table")
+    assert table.type == (schema.TensorType.INT4 if "int4" in args else schema.TensorType.INT8)
+
+
+def test_shared_buffer_keeps_the_other_tensor(tmp_path):
+    src = FIXTURES / "shared_buffer.tflite"
+    out = quantize(src, tmp_path / "shared.tflite", "--tensor-type", "dense_a/kernel=int8")
+    before = schema.ModelT.InitFromPackedBuf(src.read_bytes(), 0)
+    after = schema.ModelT.InitFromPackedBuf(out.read_bytes(), 0)
+
+    def tensor(model, name):
+        t = next(t for t in model.subgraphs[0].tensors if t.name == name)
+        return t, bytes(model.buffers[t.buffer].data)
+
+    (a, _), (b, data_b) = tensor(after, b"dense_a/kernel"), tensor(after, b"dense_b/kernel")
+    assert a.type == schema.TensorType.INT8 and b.type == schema.TensorType.FLOAT32
+    assert data_b == tensor(before, b"dense_b/kernel")[1]
+    inputs = feeds(src)
+    assert np.abs(run(out, inputs) - run(src, inputs)).max() <= 0.05 * np.abs(run(src, inputs)).max()
+
+
+@pytest.mark.parametrize("fixture,weights", [("rnn", ["rnn/weights", "rnn/recurrent_weights"]),
+                                             ("svdf", ["svdf/weights_feature", "svdf/weights_time"]),
+                                             ("lstm", ["lstm/input_to_cell_weights"])])
+def test_recurrent_weights_are_kept_with_a_warning(tmp_path, fixture, weights):
+    src = FIXTURES / f"{fixture}.tflite"
+    out = tmp_path / f"{fixture}.tflite"
+    result = subprocess.run([QSCOPE, "quantize", str(src), "-o", str(out), "--force", "--scheme", "int8"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for name in weights:
+        assert any(name in line and "warning" in line for line in result.stderr.splitlines()), result.stderr
+    inputs = feeds(src, 4)
+    assert np.array_equal(run(out, inputs), run(src, inputs))
