@@ -87,4 +87,48 @@ import TensorCore
     // Too large even without the data: an error, nothing written.
     #expect(throws: FormatError.self) { try write(model, requests, placement: .automatic) { $0.flatBufferLimit = 1024 } }
   }
+
+  /// conv.tflite with the SOFTMAX op's custom options stored after the FlatBuffer
+  /// (Operator.large_custom_options_offset/size); returns the path and the options bytes.
+  func largeCustomOptionsModel() throws -> (String, [UInt8]) {
+    let file = try TFLiteFile.parse(path: try S.fixture("conv.tflite"))
+    let payload: [UInt8] = Array("qscope-large-custom-options".utf8)
+    func tree(offset: Int) -> FlatBufferTable {
+      var root = file.root
+      var subgraphs = root.tables(TFLiteSchema.ModelField.subgraphs)
+      var ops = subgraphs[0].tables(TFLiteSchema.SubGraphField.operators)
+      ops[ops.count - 1].setScalar(TFLiteSchema.OperatorField.largeCustomOptionsOffset, bits: UInt64(offset), size: 8)
+      ops[ops.count - 1].setScalar(TFLiteSchema.OperatorField.largeCustomOptionsSize, bits: UInt64(payload.count), size: 8)
+      subgraphs[0].fields[TFLiteSchema.SubGraphField.operators] = .tables(ops)
+      root.fields[TFLiteSchema.ModelField.subgraphs] = .tables(subgraphs)
+      return root
+    }
+    func encode(_ offset: Int) throws -> [UInt8] {
+      var encoder = FlatBufferEncoder(schema: TFLiteSchema.schema, source: file.file.bytes)
+      return try encoder.finish(root: tree(offset: offset), identifier: TFLiteSchema.identifier)
+    }
+    let size = try encode(2).count
+    let start = (size + 15) / 16 * 16
+    var bytes = try encode(start)
+    #expect(bytes.count == size)
+    bytes += [UInt8](repeating: 0, count: start - size) + payload + [UInt8](repeating: 0, count: 16)
+    let path = S.temporaryPath("large-custom.tflite")
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return (path, payload)
+  }
+
+  @Test("custom options stored after the FlatBuffer are carried into the rewritten file inline")
+  func largeCustomOptions() throws {
+    let (path, payload) = try largeCustomOptionsModel()
+    let model = try TFLiteFormat.open(path: path)
+    let out = try write(model, int8Requests(model), placement: .automatic)
+    let file = try TFLiteFile.parse(path: out)
+    let ops = file.root.tables(TFLiteSchema.ModelField.subgraphs)[0].tables(TFLiteSchema.SubGraphField.operators)
+    let last = try #require(ops.last)
+    #expect(last.uint64(TFLiteSchema.OperatorField.largeCustomOptionsOffset) == 0)
+    let options = try #require(last.vectorBytes(TFLiteSchema.OperatorField.customOptions))
+    #expect(options.array(in: file.file.bytes) == payload)
+    #expect(file.flatBufferLength == file.file.count)
+    #expect(try TFLiteFile.parse(path: path).flatBufferLength < model.fileBytes)
+  }
 }

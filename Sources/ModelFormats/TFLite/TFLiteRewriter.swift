@@ -64,12 +64,28 @@ struct TFLiteRewriter {
       let table = subgraphTables[s]
       let opTables = table.tables(TFLiteSchema.SubGraphField.operators)
       let ops = sg.operators.enumerated().map { i, op in
-        OpState(table: opTables[i], opcode: op.opcodeIndex, inputs: op.inputs, outputs: op.outputs,
+        OpState(table: Self.inlineLargeCustomOptions(opTables[i], fileSize: file.file.count), opcode: op.opcodeIndex,
+                inputs: op.inputs, outputs: op.outputs,
                 original: .init(opcode: op.opcodeIndex, inputs: op.inputs, outputs: op.outputs))
       }
       return Graph(table: table, tensors: table.tables(TFLiteSchema.SubGraphField.tensors), ops: ops,
                    outputs: Set(sg.outputs))
     }
+  }
+
+  /// Custom options stored after the FlatBuffer (Operator.large_custom_options_offset/size, file
+  /// offsets that would be wrong in the rewritten file) become ordinary inline custom_options.
+  static func inlineLargeCustomOptions(_ table: FlatBufferTable, fileSize: Int) -> FlatBufferTable {
+    let offset = table.uint64(TFLiteSchema.OperatorField.largeCustomOptionsOffset)
+    let size = table.uint64(TFLiteSchema.OperatorField.largeCustomOptionsSize)
+    guard offset > 1, let start = Checked.int(offset), let count = Checked.int(size),
+      let end = Checked.add(start, count), end <= fileSize
+    else { return table }
+    var copy = table
+    copy.fields[TFLiteSchema.OperatorField.largeCustomOptionsOffset] = nil
+    copy.fields[TFLiteSchema.OperatorField.largeCustomOptionsSize] = nil
+    copy.fields[TFLiteSchema.OperatorField.customOptions] = .vector(.source(offset: start, count: count), elementSize: 1, alignment: 1)
+    return copy
   }
 
   // MARK: Reading the current state

@@ -13,7 +13,8 @@ public enum TFLiteSchema {
   enum TensorField { static let shape = 0, type = 1, buffer = 2, name = 3, quantization = 4, isVariable = 5,
     sparsity = 6 }
   enum QuantField { static let scale = 2, zeroPoint = 3, detailsType = 4, quantizedDimension = 6 }
-  enum OperatorField { static let opcodeIndex = 0, inputs = 1, outputs = 2, optionsType = 3, options = 4 }
+  enum OperatorField { static let opcodeIndex = 0, inputs = 1, outputs = 2, optionsType = 3, options = 4,
+    customOptions = 5, largeCustomOptionsOffset = 9, largeCustomOptionsSize = 10 }
   enum OpCodeField { static let deprecatedCode = 0, customCode = 1, version = 2, builtinCode = 3 }
   enum BufferField { static let data = 0, offset = 1, size = 2 }
   enum MetadataField { static let name = 0, buffer = 1 }

@@ -54,9 +54,7 @@ struct TFLiteSerializer {
   }
 
   /// The bytes of the input that hold its FlatBuffer (data placed after it is not part of it).
-  var preservedLength: Int {
-    file.buffers.filter(\.isExternal).map(\.offset).min().map { min($0, file.file.count) } ?? file.file.count
-  }
+  var preservedLength: Int { file.flatBufferLength }
 
   func encoder(preserve: Bool, capacity: Int) -> FlatBufferEncoder {
     let source = file.file.bytes
