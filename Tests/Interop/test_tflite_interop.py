@@ -147,11 +147,18 @@ def test_truncated_file_is_one_clear_error(tmp_path):
     assert not (tmp_path / "o.tflite").exists()
 
 
-def test_unknown_fields_survive_an_int8_rewrite(tmp_path):
+@pytest.mark.parametrize("offsets", ["0", "1"])
+def test_unknown_fields_survive_an_int8_rewrite(tmp_path, offsets):
     """unknown_fields.tflite (scripts/make-tflite-unknown-fixture.py) carries fields and a union
-    member newer than our schema; the int8 rewrite keeps them and LiteRT runs the result."""
+    member newer than our schema; the int8 rewrite keeps them and LiteRT runs the result, also
+    with the new weights placed after the FlatBuffer."""
     src = FIXTURES / "unknown_fields.tflite"
-    out = quantize(src, tmp_path / "unknown-int8.tflite", "--scheme", "int8")
+    out = tmp_path / "unknown-int8.tflite"
+    result = subprocess.run([QSCOPE, "quantize", str(src), "-o", str(out), "--force", "--scheme", "int8"],
+                            capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, QSCOPE_TFLITE_BUFFER_OFFSETS=offsets))
+    assert result.returncode == 0, result.stderr
+    assert "kept the input's" in result.stderr and "dropped" not in result.stderr
     data = out.read_bytes()
     for marker in [b"qscope-unknown-table", b"qscope-unknown-operator-field"]:
         assert marker in data

@@ -75,11 +75,11 @@ struct TFLiteSerializer {
   func notes(_ encoder: FlatBufferEncoder) -> [String] {
     var notes: [String] = []
     if encoder.isPreserving {
-      notes.append("note: kept the input's \(preservedLength)-byte FlatBuffer behind the rewritten one so fields and tables "
+      notes.append("kept the input's \(preservedLength)-byte FlatBuffer behind the rewritten one so fields and tables "
         + "newer than QuantScope's TFLite schema survive; about \(encoder.staleBytes) bytes of it are no longer used")
     }
     for field in Set(encoder.keptUnknownFields).sorted() {
-      notes.append("note: kept \(field) of a changed table, which is newer than QuantScope's TFLite schema")
+      notes.append("kept \(field) of a changed table, which is newer than QuantScope's TFLite schema")
     }
     for field in Set(encoder.droppedFields).sorted() {
       notes.append("warning: dropped \(field) of a changed table, which is newer than QuantScope's TFLite schema")
