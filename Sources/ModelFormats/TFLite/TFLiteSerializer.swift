@@ -82,7 +82,7 @@ struct TFLiteSerializer {
       notes.append("kept \(field) of a changed table, which is newer than QuantScope's TFLite schema")
     }
     for field in Set(encoder.droppedFields).sorted() {
-      notes.append("warning: dropped \(field) of a changed table, which is newer than QuantScope's TFLite schema")
+      notes.append("warning: dropped \(field) (newer than QuantScope's TFLite schema) from a table the rewrite had to re-encode")
     }
     return notes
   }
