@@ -145,3 +145,94 @@ def test_truncated_file_is_one_clear_error(tmp_path):
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and str(bad) in result.stderr
     assert not (tmp_path / "o.tflite").exists()
+
+
+@pytest.mark.parametrize("offsets", ["0", "1"])
+def test_unknown_fields_survive_an_int8_rewrite(tmp_path, offsets):
+    """unknown_fields.tflite (scripts/make-tflite-unknown-fixture.py) carries fields and a union
+    member newer than our schema; the int8 rewrite keeps them and LiteRT runs the result, also
+    with the new weights placed after the FlatBuffer."""
+    src = FIXTURES / "unknown_fields.tflite"
+    out = tmp_path / "unknown-int8.tflite"
+    result = subprocess.run([QSCOPE, "quantize", str(src), "-o", str(out), "--force", "--scheme", "int8"],
+                            capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, QSCOPE_TFLITE_BUFFER_OFFSETS=offsets))
+    assert result.returncode == 0, result.stderr
+    assert "kept the input's" in result.stderr and "dropped" not in result.stderr
+    data = out.read_bytes()
+    for marker in [b"qscope-unknown-table", b"qscope-unknown-operator-field"]:
+        assert marker in data
+    model = schema.Model.GetRootAsModel(data, 0)
+    ops = [model.Subgraphs(0).Operators(i) for i in range(model.Subgraphs(0).OperatorsLength())]
+    assert [op.BuiltinOptionsType() for op in ops].count(250) == 1
+    inputs = feeds(src)
+    ref, got = run(src, inputs), run(out, inputs)
+    assert np.abs(got - ref).max() <= 0.05 * (np.abs(ref).max() + 1e-6)
+
+
+@pytest.mark.parametrize("fixture", ["conv", "gather_matmul"])
+def test_buffer_offsets_run_like_inline(tmp_path, fixture):
+    """QSCOPE_TFLITE_BUFFER_OFFSETS=1 forces the > 2 GiB layout (Buffer.offset/size, data after the
+    FlatBuffer) on a small model; LiteRT loads it and computes exactly what the inline file does."""
+    src = FIXTURES / f"{fixture}.tflite"
+    inline = quantize(src, tmp_path / "inline.tflite", "--scheme", "int8")
+    env = dict(os.environ, QSCOPE_TFLITE_BUFFER_OFFSETS="1")
+    result = subprocess.run([QSCOPE, "quantize", str(src), "-o", str(tmp_path / "offsets.tflite"), "--force",
+                             "--scheme", "int8"], capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    offsets = tmp_path / "offsets.tflite"
+    model = schema.ModelT.InitFromPackedBuf(offsets.read_bytes(), 0)
+    placed = [b for b in model.buffers if b.offset > 1]
+    assert placed and all(b.data is None or len(b.data) == 0 for b in placed)
+    assert all(b.offset % 16 == 0 for b in placed)
+    inputs = feeds(src)
+    for resolver in [OpResolverType.AUTO, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES]:
+        assert np.array_equal(run(offsets, inputs, resolver), run(inline, inputs, resolver))
+
+
+@pytest.mark.parametrize("args", [["--scheme", "int8"], ["--scheme", "int4"], ["--scheme", "int8-tensor"],
+                                  ["--scheme", "int8-asym"], ["--preset", "tflite-default"]])
+def test_embedding_lookup_runs(tmp_path, args):
+    """EMBEDDING_LOOKUP reads int8/int4 tables directly (hybrid), int8-asym through DEQUANTIZE."""
+    src = FIXTURES / "embedding_lookup.tflite"
+    out = quantize(src, tmp_path / "embedding.tflite", *args)
+    inputs = feeds(src)
+    for resolver in [OpResolverType.AUTO, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES]:
+        ref, got = run(src, inputs), run(out, inputs, resolver)
+        tolerance = 0.3 if "int4" in args else 0.02
+        assert np.abs(got - ref).max() <= tolerance * np.abs(ref).max()
+    model = schema.ModelT.InitFromPackedBuf(out.read_bytes(), 0)
+    table = next(t for t in model.subgraphs[0].tensors if t.name == b"embedding/table")
+    assert table.type == (schema.TensorType.INT4 if "int4" in args else schema.TensorType.INT8)
+
+
+def test_shared_buffer_keeps_the_other_tensor(tmp_path):
+    src = FIXTURES / "shared_buffer.tflite"
+    out = quantize(src, tmp_path / "shared.tflite", "--tensor-type", "dense_a/kernel=int8")
+    before = schema.ModelT.InitFromPackedBuf(src.read_bytes(), 0)
+    after = schema.ModelT.InitFromPackedBuf(out.read_bytes(), 0)
+
+    def tensor(model, name):
+        t = next(t for t in model.subgraphs[0].tensors if t.name == name)
+        return t, bytes(model.buffers[t.buffer].data)
+
+    (a, _), (b, data_b) = tensor(after, b"dense_a/kernel"), tensor(after, b"dense_b/kernel")
+    assert a.type == schema.TensorType.INT8 and b.type == schema.TensorType.FLOAT32
+    assert data_b == tensor(before, b"dense_b/kernel")[1]
+    inputs = feeds(src)
+    assert np.abs(run(out, inputs) - run(src, inputs)).max() <= 0.05 * np.abs(run(src, inputs)).max()
+
+
+@pytest.mark.parametrize("fixture,weights", [("rnn", ["rnn/weights", "rnn/recurrent_weights"]),
+                                             ("svdf", ["svdf/weights_feature", "svdf/weights_time"]),
+                                             ("lstm", ["lstm/input_to_cell_weights"])])
+def test_recurrent_weights_are_kept_with_a_warning(tmp_path, fixture, weights):
+    src = FIXTURES / f"{fixture}.tflite"
+    out = tmp_path / f"{fixture}.tflite"
+    result = subprocess.run([QSCOPE, "quantize", str(src), "-o", str(out), "--force", "--scheme", "int8"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for name in weights:
+        assert any(name in line and "warning" in line for line in result.stderr.splitlines()), result.stderr
+    inputs = feeds(src, 4)
+    assert np.array_equal(run(out, inputs), run(src, inputs))

@@ -77,6 +77,15 @@ public struct FlatBufferBuilder {
     }
   }
 
+  /// Writes `bytes` as an opaque block whose first byte lands on an `alignment` boundary of the
+  /// finished buffer, and returns the position of that first byte. Offsets into the block are
+  /// `returned value − byte index`. (Used to keep a whole original FlatBuffer behind a new one.)
+  public mutating func appendOpaque(_ bytes: UnsafeRawBufferPointer, alignment: Int) -> Offset {
+    prepare(alignment: alignment, additional: bytes.count)
+    push(bytes: bytes)
+    return size
+  }
+
   // MARK: Strings and vectors
 
   /// Writes a zero-terminated string.

@@ -109,14 +109,24 @@ public struct FlatBufferDecoder {
     }
     var table = FlatBufferTable(type: type, offset: position)
     let slots = (vtableSize - 4) / 2
+    var fieldOffsets: [Int] = []
+    fieldOffsets.reserveCapacity(slots)
     for id in 0..<slots {
-      let fieldOffset = Int(try peek(UInt16.self, at: vtable + 4 + 2 * id, what: "\(type) vtable"))
+      fieldOffsets.append(Int(try peek(UInt16.self, at: vtable + 4 + 2 * id, what: "\(type) vtable")))
+    }
+    // The room an unknown field has: up to the next field or the end of the table.
+    func room(after fieldOffset: Int) -> Int {
+      let next = fieldOffsets.filter { $0 > fieldOffset }.min() ?? inlineSize
+      return min(next, inlineSize) - fieldOffset
+    }
+    for id in 0..<slots {
+      let fieldOffset = fieldOffsets[id]
       guard fieldOffset != 0 else { continue }
       guard id < kinds.count else {
         guard fieldOffset >= 4, fieldOffset < inlineSize else {
           throw .invalid(what: what, offset: position, reason: "field \(id) lies outside the table")
         }
-        table.unknownFieldIds.append(id)
+        table.unknownFields.append(.init(id: id, position: position + fieldOffset, room: room(after: fieldOffset), isOffset: false))
         continue
       }
       let field = position + fieldOffset
@@ -124,6 +134,15 @@ public struct FlatBufferDecoder {
       if case let .scalar(n) = kinds[id] { size = n } else { size = 4 }
       guard fieldOffset >= 4, fieldOffset + size <= inlineSize else {
         throw .invalid(what: what, offset: position, reason: "field \(id) lies outside the table")
+      }
+      if case let .union(name) = kinds[id] {
+        // A member newer than the schema: keep where its offset is, so a rewrite can keep it.
+        let tag = UInt8(truncatingIfNeeded: table.bits(id - 1) ?? 0)
+        if tag != 0, schema.member(of: name, tag: tag) == nil {
+          _ = try followOffset(at: field, what: "\(type) field \(id)")
+          table.unknownFields.append(.init(id: id, position: field, room: 4, isOffset: true))
+          continue
+        }
       }
       if let value = try decodeField(kinds[id], at: field, id: id, in: table, type: type, depth: depth) {
         table.fields[id] = value
@@ -154,9 +173,7 @@ public struct FlatBufferDecoder {
     case let .union(name):
       let tag = UInt8(truncatingIfNeeded: table.bits(id - 1) ?? 0)
       guard tag != 0 else { return nil }
-      guard let member = schema.member(of: name, tag: tag) else {
-        throw .unsupported(what: what, reason: "\(name) type \(tag) is newer than this reader's schema")
-      }
+      guard let member = schema.member(of: name, tag: tag) else { return nil }
       return .table(try decodeTable(at: try followOffset(at: field, what: what), type: member, depth: depth + 1))
     case let .vector(elementSize, alignment):
       let start = try followOffset(at: field, what: what)

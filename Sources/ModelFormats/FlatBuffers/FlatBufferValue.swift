@@ -43,18 +43,39 @@ public indirect enum FlatBufferValue: Sendable, Equatable {
   case strings([FlatBufferBytes])
 }
 
+/// A field present in the file that the schema does not know (written by a newer schema): only
+/// where it is and how much room it has, since its kind (scalar or offset) is not recorded.
+public struct FlatBufferUnknownField: Sendable, Equatable {
+  public var id: Int
+  /// Absolute position of the field's inline bytes.
+  public var position: Int
+  /// Bytes up to the next field or the table's end: an upper bound on the field's size.
+  public var room: Int
+  /// True when the field is known to be an offset (a union value whose member is newer than the
+  /// schema); false when its kind is unknown.
+  public var isOffset: Bool
+
+  public init(id: Int, position: Int, room: Int, isOffset: Bool) {
+    self.id = id; self.position = position; self.room = room; self.isOffset = isOffset
+  }
+}
+
 /// A decoded table: the fields that were present, by field id.
 public struct FlatBufferTable: Sendable, Equatable {
   /// The schema table name.
   public var type: String
   public var fields: [Int: FlatBufferValue]
-  /// Where the table was read (nil for tables built in memory), for error messages.
+  /// Where the table was read (nil for tables built in memory). The encoder's preserving mode uses
+  /// it to refer back to tables that did not change.
   public var offset: Int?
-  /// Ids present in the file that the schema does not know (newer writers); not kept on rewrite.
-  public var unknownFieldIds: [Int]
+  /// Fields present in the file that the schema does not know (newer writers).
+  public var unknownFields: [FlatBufferUnknownField]
+  /// Ids of ``unknownFields``.
+  public var unknownFieldIds: [Int] { unknownFields.map(\.id) }
 
-  public init(type: String, fields: [Int: FlatBufferValue] = [:], offset: Int? = nil, unknownFieldIds: [Int] = []) {
-    self.type = type; self.fields = fields; self.offset = offset; self.unknownFieldIds = unknownFieldIds
+  public init(type: String, fields: [Int: FlatBufferValue] = [:], offset: Int? = nil,
+              unknownFields: [FlatBufferUnknownField] = []) {
+    self.type = type; self.fields = fields; self.offset = offset; self.unknownFields = unknownFields
   }
 }
 

@@ -70,6 +70,20 @@ public struct TFLiteFile: @unchecked Sendable {
     return Array(slice)
   }
 
+  /// The bytes that hold the FlatBuffer: up to the first data placed after it (Buffer.offset or
+  /// Operator.large_custom_options_offset), else the whole file.
+  public var flatBufferLength: Int {
+    var end = file.count
+    for range in buffers where range.isExternal { end = min(end, range.offset) }
+    for subgraph in root.tables(TFLiteSchema.ModelField.subgraphs) {
+      for op in subgraph.tables(TFLiteSchema.SubGraphField.operators) {
+        let offset = op.uint64(TFLiteSchema.OperatorField.largeCustomOptionsOffset)
+        if offset > 1, let start = Int(exactly: offset) { end = min(end, start) }
+      }
+    }
+    return end
+  }
+
   /// min_runtime_version without its zero padding.
   public var minRuntimeVersion: String? {
     metadataBytes(named: "min_runtime_version").map { bytes in

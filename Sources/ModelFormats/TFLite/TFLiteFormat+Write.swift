@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 extension TFLiteFormat {
@@ -9,7 +10,7 @@ extension TFLiteFormat {
     else { return .notStorable(reason: "the tensor is not part of this TFLite model") }
     let ref = context.tensorRefs[index]
     let rewriter = TFLiteRewriter(file: context.file)
-    if let reason = rewriter.unsupportedReason(ref.subgraph, ref.tensor) { return .notStorable(reason: reason) }
+    if let reason = rewriter.unsupportedReason(ref.subgraph, ref.tensor, encoding: encoding) { return .notStorable(reason: reason) }
     if case let .linear(linear) = encoding, case let .channel(axis) = linear.granularity {
       guard axis >= 0, axis < tensor.shape.count else {
         return .notStorable(reason: "channel axis \(axis) does not exist in shape \(Shape.describe(tensor.shape))")
@@ -47,6 +48,15 @@ extension TFLiteFormat {
     _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
     options: WriteOptions
   ) throws(FormatError) -> [String] {
+    let forced = ProcessInfo.processInfo.environment["QSCOPE_TFLITE_BUFFER_OFFSETS"] == "1"
+    return try write(model, requests: requests, provider: provider, to: path, options: options,
+                     placement: forced ? .afterFlatBuffer : .automatic)
+  }
+
+  static func write(
+    _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
+    options: WriteOptions, placement: TFLiteBufferPlacement, serializer configure: (inout TFLiteSerializer) -> Void = { _ in }
+  ) throws(FormatError) -> [String] {
     guard let context = model.formatContext as? TFLiteContext else {
       throw .unsupported(file: model.path, what: "model", reason: "it was not opened as a TFLite file")
     }
@@ -60,10 +70,11 @@ extension TFLiteFormat {
       }
       let tensor = model.tensors[request.tensorIndex]
       let ref = context.tensorRefs[request.tensorIndex]
-      if let reason = encodingProblem(request.encoding) ?? rewriter.unsupportedReason(ref.subgraph, ref.tensor) {
+      if let reason = encodingProblem(request.encoding) ?? rewriter.unsupportedReason(ref.subgraph, ref.tensor, encoding: request.encoding) {
         notes.append("warning: kept tensor '\(tensor.name)' unchanged: \(reason)")
         continue
       }
+      if rewriter.isNoOp(ref.subgraph, ref.tensor, encoding: request.encoding) { continue }
       let data: QuantizedData
       do { data = try provider(tensor, request.encoding) } catch {
         throw .cannotStore(file: path, tensor: tensor.name, reason: "\(error)")
@@ -74,33 +85,39 @@ extension TFLiteFormat {
       options.progress?(ProgressUpdate(completed: n + 1, total: requests.count, item: tensor.name))
     }
     let tree = rewriter.finish()
-    var encoder = FlatBufferEncoder(schema: TFLiteSchema.schema, source: context.file.file.bytes,
-                                    capacity: context.file.file.count + (1 << 16))
-    let bytes: [UInt8]
-    do { bytes = try encoder.finish(root: tree, identifier: TFLiteSchema.identifier) } catch {
-      throw .unsupported(file: path, what: "model rewrite", reason: error.description)
-    }
-    guard bytes.count < FlatBufferDecoder.maxBufferSize else {
-      throw .unsupported(file: path, what: "output size",
-                         reason: "the rewritten model is \(bytes.count) bytes; models over 2 GiB (Buffer.offset) are not written yet")
-    }
-    for field in Set(encoder.droppedFields).sorted() {
-      notes.append("warning: dropped \(field), which is newer than QuantScope's TFLite schema")
-    }
-    try commit(bytes, to: path, model: model, context: context, rewritten: rewritten, options: options)
+    var serializer = TFLiteSerializer(file: context.file, path: path)
+    configure(&serializer)
+    let output = try serializer.serialize(tree, placement: placement)
+    notes += output.notes
+    try commit(output, to: path, model: model, context: context, rewritten: rewritten, options: options)
     return notes
   }
 
   /// Writes through a temp file, re-reads it with our own verifier, checks every untouched
   /// constant kept its bytes, then renames it into place.
   static func commit(
-    _ bytes: [UInt8], to path: String, model: Model, context: TFLiteContext, rewritten: Set<Int>, options: WriteOptions
+    _ output: TFLiteSerialized, to path: String, model: Model, context: TFLiteContext, rewritten: Set<Int>,
+    options: WriteOptions
   ) throws(FormatError) {
     let writer: AtomicFileWriter
-    do {
+    do throws(FileError) {
       writer = try AtomicFileWriter(destination: path, inputs: [model.path], overwrite: options.overwrite)
       writer.injectedFailureAfterBytes = options.injectedFailureAfterBytes
-      try writer.write(bytes)
+      try writer.write(output.flatBuffer)
+      var written = output.flatBuffer.count
+      for blob in output.blobs {
+        try writer.write([UInt8](repeating: 0, count: blob.offset - written))
+        switch blob.bytes {
+        case let .owned(array): try writer.write(array)
+        case .source:
+          guard let raw = blob.bytes.resolve(in: context.file.file.bytes) else {
+            throw FileError.cannotWrite(path: path, reason: "a constant buffer lies outside the input file")
+          }
+          try writer.write(raw)
+        }
+        written = blob.offset + blob.bytes.count
+      }
+      try writer.write([UInt8](repeating: 0, count: output.totalSize - written))
       try writer.finishWriting()
     } catch { throw .io(error) }
     do {
@@ -127,10 +144,18 @@ extension TFLiteFormat {
       }
       let range = written.buffers[sg.tensors[ref.tensor].buffer]
       let before = model.tensors[index].location.bytes
-      guard let after = try? written.file.slice(offset: range.offset, count: range.count), after.elementsEqual(before) else {
+      guard let after = try? written.file.slice(offset: range.offset, count: range.count), Self.same(after, before) else {
         throw .badTensor(file: path, tensor: model.tensors[index].name, offset: range.offset,
                          reason: "bytes changed although the tensor was not rewritten")
       }
     }
+  }
+
+  /// Byte equality with memcmp: the check covers every untouched constant, which for a large
+  /// model is gigabytes (a generic element loop is slow in debug builds).
+  static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    guard a.count > 0, let x = a.baseAddress, let y = b.baseAddress else { return true }
+    return memcmp(x, y, a.count) == 0
   }
 }

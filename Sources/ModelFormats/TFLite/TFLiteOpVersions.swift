@@ -52,6 +52,9 @@ enum TFLiteOpVersions {
       case .int8: return sig.weightPerChannel ? 5 : 2
       default: return 1
       }
+    case TFLiteSchema.Op.embeddingLookup:
+      // Hybrid lookup (int8/int4 table, float rows out): 4 for INT4 or per-channel scales.
+      return input1 == .int4 || (input1 == .int8 && sig.weightPerChannel) ? 4 : 1
     case TFLiteSchema.Op.gather:
       guard (sig.options?.int32(1) ?? 0) == 0, input1 != .int16 else { return nil }
       switch input0 {

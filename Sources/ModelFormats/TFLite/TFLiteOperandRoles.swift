@@ -22,12 +22,21 @@ public enum TFLiteOperandRoles {
     TFLiteSchema.Op.transposeConv: 3, TFLiteSchema.Op.conv3D: 2,
   ]
 
+  /// Bias inputs of the recurrent ops (RNN/SVDF: 3; LSTM: the four gate biases and the projection
+  /// bias). Their other constant inputs are weights, which the writer keeps as stored.
+  static let recurrentBiasSlots: [Int32: Set<Int>] = [
+    24: [3], 27: [3], 35: [3], 16: [12, 13, 14, 15, 17], 44: [12, 13, 14, 15, 17],
+  ]
+
   /// The role of input `slot` of an op with builtin `code`.
   static func role(code: Int32, slot: Int) -> TensorRole {
     if let weight = weightSlots[code], weight.slot == slot {
       return code == TFLiteSchema.Op.gather || code == TFLiteSchema.Op.embeddingLookup ? .embedding : .weight
     }
     if biasSlots[code] == slot { return .bias }
+    if TFLiteSchema.Op.recurrent.contains(code), slot > 0 {
+      return recurrentBiasSlots[code]?.contains(slot) == true ? .bias : .weight
+    }
     return .other
   }
 

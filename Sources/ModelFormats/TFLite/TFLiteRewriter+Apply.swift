@@ -15,8 +15,14 @@ struct TFLiteStoredWeight {
 }
 
 extension TFLiteRewriter {
-  /// Why tensor `t` of subgraph `s` cannot be rewritten, or nil when it can.
-  func unsupportedReason(_ s: Int, _ t: Int) -> String? {
+  /// Whether writing `encoding` to tensor `t` changes nothing: float32 asked for a float32 weight.
+  func isNoOp(_ s: Int, _ t: Int, encoding: QuantEncoding) -> Bool {
+    encoding == .float32 && type(s, t) == .float32 && file.subgraphs[s].tensors[t].quantization == nil
+  }
+
+  /// Why tensor `t` of subgraph `s` cannot be stored as `encoding` (any re-encoding when nil),
+  /// or nil when it can.
+  func unsupportedReason(_ s: Int, _ t: Int, encoding: QuantEncoding? = nil) -> String? {
     let sg = file.subgraphs[s]
     let tensor = sg.tensors[t]
     if tensor.isSparse { return "it is stored sparse (DENSIFY); sparse weights are kept as they are" }
@@ -32,6 +38,11 @@ extension TFLiteRewriter {
       let opCode = code(op)
       if opCode == TFLiteSchema.Op.custom || opCode == TFLiteSchema.Op.densify {
         return "it feeds \(TFLiteSchema.opName(opCode)) (#\(use.op)), whose weight layout is unknown"
+      }
+      if TFLiteSchema.Op.recurrent.contains(opCode) {
+        if let encoding, isNoOp(s, t, encoding: encoding) { continue }
+        return "it feeds \(TFLiteSchema.opName(opCode)) #\(use.op), whose weights QuantScope does not re-encode "
+          + "(the kernel takes all its weights float or all hybrid int8, in its own layout); it stays as stored"
       }
       let out = op.outputs.first ?? -1
       let outType = self.type(s, out)
@@ -70,6 +81,10 @@ extension TFLiteRewriter {
       return axis == 3  // a per-tensor hybrid depthwise kernel silently computes garbage
     case (.int8, TFLiteSchema.Op.batchMatMul, 1), (.int8, TFLiteSchema.Op.gather, 0):
       return axis == nil
+    case (.int8, TFLiteSchema.Op.embeddingLookup, 1), (.int4, TFLiteSchema.Op.embeddingLookup, 1):
+      // The converter folds the DEQUANTIZE into the lookup; LiteRT's hybrid lookup scales rows by
+      // one scale or one per row, and refuses a non-zero zero point.
+      return axis == nil || axis == 0
     default:
       return false
     }

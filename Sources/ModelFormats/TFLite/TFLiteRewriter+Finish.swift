@@ -29,9 +29,16 @@ extension TFLiteRewriter {
 
   static func encode(_ op: OpState) -> FlatBufferTable {
     var table = op.table
-    table.setScalar(TFLiteSchema.OperatorField.opcodeIndex, bits: UInt64(op.opcode), size: 4)
-    table.fields[TFLiteSchema.OperatorField.inputs] = .vector(.owned(le(op.inputs.map { Int32($0) })), elementSize: 4, alignment: 4)
-    table.fields[TFLiteSchema.OperatorField.outputs] = .vector(.owned(le(op.outputs.map { Int32($0) })), elementSize: 4, alignment: 4)
+    let original = op.original
+    if original?.opcode != op.opcode {
+      table.setScalar(TFLiteSchema.OperatorField.opcodeIndex, bits: UInt64(op.opcode), size: 4)
+    }
+    if original?.inputs != op.inputs {
+      table.fields[TFLiteSchema.OperatorField.inputs] = .vector(.owned(le(op.inputs.map { Int32($0) })), elementSize: 4, alignment: 4)
+    }
+    if original?.outputs != op.outputs {
+      table.fields[TFLiteSchema.OperatorField.outputs] = .vector(.owned(le(op.outputs.map { Int32($0) })), elementSize: 4, alignment: 4)
+    }
     return table
   }
 
@@ -104,6 +111,7 @@ extension TFLiteRewriter {
     var bytes = Array(version.utf8)
     let padded = max(16, (bytes.count + 1 + 15) / 16 * 16)
     bytes += [UInt8](repeating: 0, count: padded - bytes.count)
+    guard file.metadataBytes(named: "min_runtime_version") != bytes else { return }
     var buffer = FlatBufferTable(type: "Buffer")
     buffer.fields[TFLiteSchema.BufferField.data] = .vector(.owned(bytes), elementSize: 1, alignment: 16)
     buffers[entry.buffer] = buffer

@@ -13,6 +13,15 @@ struct TFLiteRewriter {
     var touched = false
     /// Ops to run right after this one (DEQUANTIZE of a GATHER's int8 output).
     var after: [OpState] = []
+    /// What the file said, for ops read from it (nil for new ops): an op whose opcode, inputs and
+    /// outputs did not change keeps its table as decoded, so a preserving write can refer to it.
+    var original: Wiring?
+
+    struct Wiring: Equatable {
+      var opcode: Int
+      var inputs: [Int]
+      var outputs: [Int]
+    }
   }
 
   struct Graph {
@@ -40,6 +49,14 @@ struct TFLiteRewriter {
     self.file = file
     root = file.root
     buffers = file.root.tables(TFLiteSchema.ModelField.buffers)
+    // Data after the FlatBuffer (Buffer.offset/size) is placed anew when writing: refer to it as
+    // ordinary data; the writer decides where it goes.
+    for (index, range) in file.buffers.enumerated() where range.isExternal && index < buffers.count {
+      var buffer = FlatBufferTable(type: "Buffer")
+      buffer.fields[TFLiteSchema.BufferField.data] = .vector(.source(offset: range.offset, count: range.count),
+                                                             elementSize: 1, alignment: 16)
+      buffers[index] = buffer
+    }
     opcodes = file.root.tables(TFLiteSchema.ModelField.operatorCodes)
     codes = file.operatorCodes.map(\.code)
     let subgraphTables = file.root.tables(TFLiteSchema.ModelField.subgraphs)
@@ -47,11 +64,28 @@ struct TFLiteRewriter {
       let table = subgraphTables[s]
       let opTables = table.tables(TFLiteSchema.SubGraphField.operators)
       let ops = sg.operators.enumerated().map { i, op in
-        OpState(table: opTables[i], opcode: op.opcodeIndex, inputs: op.inputs, outputs: op.outputs)
+        OpState(table: Self.inlineLargeCustomOptions(opTables[i], fileSize: file.file.count), opcode: op.opcodeIndex,
+                inputs: op.inputs, outputs: op.outputs,
+                original: .init(opcode: op.opcodeIndex, inputs: op.inputs, outputs: op.outputs))
       }
       return Graph(table: table, tensors: table.tables(TFLiteSchema.SubGraphField.tensors), ops: ops,
                    outputs: Set(sg.outputs))
     }
+  }
+
+  /// Custom options stored after the FlatBuffer (Operator.large_custom_options_offset/size, file
+  /// offsets that would be wrong in the rewritten file) become ordinary inline custom_options.
+  static func inlineLargeCustomOptions(_ table: FlatBufferTable, fileSize: Int) -> FlatBufferTable {
+    let offset = table.uint64(TFLiteSchema.OperatorField.largeCustomOptionsOffset)
+    let size = table.uint64(TFLiteSchema.OperatorField.largeCustomOptionsSize)
+    guard offset > 1, let start = Checked.int(offset), let count = Checked.int(size),
+      let end = Checked.add(start, count), end <= fileSize
+    else { return table }
+    var copy = table
+    copy.fields[TFLiteSchema.OperatorField.largeCustomOptionsOffset] = nil
+    copy.fields[TFLiteSchema.OperatorField.largeCustomOptionsSize] = nil
+    copy.fields[TFLiteSchema.OperatorField.customOptions] = .vector(.source(offset: start, count: count), elementSize: 1, alignment: 1)
+    return copy
   }
 
   // MARK: Reading the current state

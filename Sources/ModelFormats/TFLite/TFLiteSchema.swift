@@ -13,7 +13,8 @@ public enum TFLiteSchema {
   enum TensorField { static let shape = 0, type = 1, buffer = 2, name = 3, quantization = 4, isVariable = 5,
     sparsity = 6 }
   enum QuantField { static let scale = 2, zeroPoint = 3, detailsType = 4, quantizedDimension = 6 }
-  enum OperatorField { static let opcodeIndex = 0, inputs = 1, outputs = 2, optionsType = 3, options = 4 }
+  enum OperatorField { static let opcodeIndex = 0, inputs = 1, outputs = 2, optionsType = 3, options = 4,
+    customOptions = 5, largeCustomOptionsOffset = 9, largeCustomOptionsSize = 10 }
   enum OpCodeField { static let deprecatedCode = 0, customCode = 1, version = 2, builtinCode = 3 }
   enum BufferField { static let data = 0, offset = 1, size = 2 }
   enum MetadataField { static let name = 0, buffer = 1 }
@@ -56,6 +57,9 @@ public enum TFLiteSchema {
     public static let custom: Int32 = 32, gather: Int32 = 36, transposeConv: Int32 = 67
     public static let densify: Int32 = 124, batchMatMul: Int32 = 126, placeholderForGreater: Int32 = 127
     public static let conv3D: Int32 = 132
+    /// Recurrent ops: their kernels pick float or hybrid for all weights at once from one weight's
+    /// type and keep per-weight scales in their own layout, so QuantScope leaves their weights alone.
+    public static let recurrent: [Int32] = [16, 24, 27, 35, 44, 46, 52]
   }
 
   /// BuiltinOptions union tags used by the writer.
