@@ -3,7 +3,8 @@ import TensorCore
 import Workflows
 
 extension InspectorRuntime {
-  /// Measures the data-free sensitivity table on a background queue and posts `.sensitivityReady`.
+  /// Measures the data-free sensitivity table (importance-weighted with --imatrix) on a background
+  /// queue and posts `.sensitivityReady`.
   /// A newer request cancels the older one.
   func computeSensitivity() {
     sensitivityToken?.cancel()
@@ -11,6 +12,7 @@ extension InspectorRuntime {
     sensitivityToken = token
     let model = service.model
     let format = self.format
+    let importance = self.importance
     // Leave a core for the input thread and the scheme jobs.
     let threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     beginWork()
@@ -18,7 +20,7 @@ extension InspectorRuntime {
       defer { endWork() }
       do {
         let table = try Sensitivity.dataFree(
-          model, format: format, options: Sensitivity.Options(threads: threads, cancellation: token))
+          model, format: format, options: Sensitivity.Options(importance: importance, threads: threads, cancellation: token))
         post(.sensitivityReady(.success(table)))
       } catch {
         post(.sensitivityReady(.failure(token.isCancelled ? .cancelled : .failed(String(describing: error)))))
