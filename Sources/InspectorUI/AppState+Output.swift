@@ -1,6 +1,7 @@
 import Foundation
 import ModelFormats
 import TensorCore
+import TUIKit
 import Workflows
 
 extension AppState {
@@ -55,11 +56,18 @@ func reduceConversionPrepared(_ state: inout AppState, _ kind: ModelFormatKind, 
     state.formatFacts[kind] = nil
   case .failure(.failed(let reason)):
     state.formatFacts[kind] = .failed(reason)
+    // The model cannot become that format: back to its own, so the list offers what can be written.
+    let own = state.model.format
+    if state.outputFormat == kind { _ = state.setOutputFormat(own) }
+    let text = "cannot convert \(own.rawValue) to \(kind.rawValue): \(reason)"
     if case .save(var dialog) = state.overlay, dialog.format == kind, dialog.progress == nil {
-      dialog.error = "cannot convert to \(kind.rawValue): \(reason)"
+      dialog.input = TextInputState(outputPath(dialog.input.text, format: own))
+      dialog.format = own
+      dialog.preset = nil
+      dialog.error = text
       state.overlay = .save(dialog)
     } else {
-      state.message = Message("cannot convert to \(kind.rawValue): \(reason)", .error)
+      state.message = Message(text, .error)
     }
   }
 }

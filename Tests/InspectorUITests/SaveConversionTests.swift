@@ -165,3 +165,27 @@ import Workflows
     #expect(written.tensors.first { $0.name == "fc3/kernel" }?.dtype == .f32)
   }
 }
+
+extension SaveConversionTests {
+  @Test("a model that cannot be converted goes back to its own format, with the reason in the dialog")
+  func conversionFails() throws {
+    var (state, _, _) = try Self.open()
+    let kerasFacts = state.model.ownFacts
+    _ = reduce(&state, .key(.char("w")))
+    _ = reduce(&state, .key(KeyChord(.down)))
+    _ = reduce(&state, .key(KeyChord(.right)))
+    _ = reduce(&state, .key(KeyChord(.down)))
+    _ = reduce(&state, .key(KeyChord(.right)))
+    #expect(try dialog(state).preset == "tflite-default")
+    _ = reduce(&state, .conversionPrepared(.tflite, .failure(.failed("layer 'lambda' (Lambda) is not supported"))))
+    let shown = try dialog(state)
+    #expect(shown.format == .keras && shown.preset == nil)
+    #expect(shown.input.text.hasSuffix(".keras"))
+    #expect(shown.error?.contains("cannot convert keras to tflite: layer 'lambda'") == true)
+    #expect(state.outputFormat == .keras)
+    #expect(state.model.rows.map(\.refusals) == kerasFacts.refusals)
+    // Choosing tflite again retries the conversion.
+    _ = reduce(&state, .key(KeyChord(.up)))
+    #expect(reduce(&state, .key(KeyChord(.right))).contains(.prepareConversion(.tflite)))
+  }
+}
