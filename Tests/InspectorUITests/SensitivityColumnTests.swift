@@ -153,6 +153,7 @@ import Workflows
     let help = render(state, width: 160, height: 90).joined(separator: "\n")
     #expect(help.contains("rank by sensitivity"))
     #expect(help.contains("wMSE") && help.contains("KL"))
+    #expect(help.contains("Save dialog (w)") && help.contains("output format and what to write"))
   }
 
   @Test("sensitivity text fits its column", arguments: [0.0, 3.4e-5, 0.01234, 12.5, 123456.0])

@@ -158,6 +158,10 @@ enum OverlayViews {
       "        KL = measured output KL with only this tensor quantized",
       "imp     mean imatrix importance of the tensor's input columns",
       "Narrow screens drop columns in this order: op, dtype, params, shape.",
+      "", Line("Save dialog (w)", style: theme.style(.helpSectionFg, bold: true)),
+      "Up/Down or Tab move between the path, the output format and what to write",
+      "(the current plan, or a preset of the format); Left/Right choose. A Keras",
+      "model can be written as .tflite; the list then offers TFLite's schemes.",
       "Mouse: click selects, the wheel scrolls. Esc/q closes this help.",
     ]
     return lines
