@@ -99,6 +99,8 @@ public enum Effect: Equatable, Sendable {
   case save(SaveRequest)
   /// Convert the model to a format in memory to learn what it can store (the save dialog's choice).
   case prepareConversion(ModelFormatKind)
+  /// The output format changed: the autopilot's table is measured for that format from now on.
+  case useOutputFormat(ModelFormatKind)
   case cancelSave
   case savePlan(Plan, path: String)
   case loadPlan(path: String)

@@ -19,22 +19,28 @@ extension AppState {
   /// untouched; a scheme the new format cannot store shows as refused until changed. Facts for a
   /// conversion target are computed in the background the first time.
   public mutating func setOutputFormat(_ kind: ModelFormatKind) -> [Effect] {
-    guard outputFormats.contains(kind) else { return [] }
+    guard outputFormats.contains(kind), kind != outputFormat else { return [] }
     outputFormat = kind
+    var effects: [Effect] = [.useOutputFormat(kind)]
+    // The autopilot's table priced the old format's candidates; it is measured again when needed.
+    if autopilot.sensitivity.isComputing { effects.append(.cancelSensitivity) }
+    autopilot.sensitivity = .idle
+    autopilot.planner = nil
+    autopilot.pendingTarget = nil
     if kind == model.format {
       apply(model.ownFacts)
-      return []
+      return effects
     }
     switch formatFacts[kind] {
     case .ready(let facts)?:
       apply(facts)
-      return []
     case .pending?:
-      return []
+      break
     case .failed?, nil:
       formatFacts[kind] = .pending
-      return [.prepareConversion(kind)]
+      effects.append(.prepareConversion(kind))
     }
+    return effects
   }
 
   mutating func apply(_ facts: FormatFacts) {
@@ -47,7 +53,8 @@ extension AppState {
   }
 }
 
-func reduceConversionPrepared(_ state: inout AppState, _ kind: ModelFormatKind, _ result: Result<FormatFacts, AnalysisFailure>) {
+func reduceConversionPrepared(_ state: inout AppState, _ kind: ModelFormatKind, _ result: Result<FormatFacts, AnalysisFailure>) -> [Effect] {
+  var effects: [Effect] = []
   switch result {
   case .success(let facts):
     state.formatFacts[kind] = .ready(facts)
@@ -58,7 +65,7 @@ func reduceConversionPrepared(_ state: inout AppState, _ kind: ModelFormatKind, 
     state.formatFacts[kind] = .failed(reason)
     // The model cannot become that format: back to its own, so the list offers what can be written.
     let own = state.model.format
-    if state.outputFormat == kind { _ = state.setOutputFormat(own) }
+    if state.outputFormat == kind { effects = state.setOutputFormat(own) }
     let text = "cannot convert \(own.rawValue) to \(kind.rawValue): \(reason)"
     if case .save(var dialog) = state.overlay, dialog.format == kind, dialog.progress == nil {
       dialog.input = TextInputState(outputPath(dialog.input.text, format: own))
@@ -70,4 +77,5 @@ func reduceConversionPrepared(_ state: inout AppState, _ kind: ModelFormatKind, 
       state.message = Message(text, .error)
     }
   }
+  return effects
 }

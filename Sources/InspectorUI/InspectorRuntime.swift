@@ -28,6 +28,8 @@ public final class InspectorRuntime: @unchecked Sendable {
   /// One tensor × scheme sensitivity at a time (measured KL reruns the model; keep a core free).
   let sensitivityValueQueue = OperationQueue()
   var sensitivityValueJobs: [SensitivityKey: (operation: Operation, token: CancellationToken)] = [:]
+  /// The format the save dialog chose; the autopilot measures its candidates for it.
+  var outputFormat: ModelFormatKind
   /// Per tensor name: the imatrix vector that fits it (--imatrix), for the weighted sensitivity.
   public var importance: [String: [Float]] = [:]
   let running = Atomic<Int>(0)
@@ -46,6 +48,7 @@ public final class InspectorRuntime: @unchecked Sendable {
   public init(model: Model, format: any ModelFormat.Type, theme: Theme, locator: ThemeLocator = .current(), bins: Int = 96) {
     service = AnalysisService(model: model, bins: bins)
     self.format = format
+    self.outputFormat = model.format
     self.theme = theme
     self.locator = locator
     statsQueue.maxConcurrentOperationCount = 1
@@ -98,6 +101,8 @@ public final class InspectorRuntime: @unchecked Sendable {
       startSave(request)
     case .prepareConversion(let kind):
       prepareConversion(kind)
+    case .useOutputFormat(let kind):
+      outputFormat = kind
     case .cancelSave:
       saveToken?.cancel()
     case .savePlan(let plan, let path):

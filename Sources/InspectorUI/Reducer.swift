@@ -47,7 +47,7 @@ public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .
       state.overlay = .save(dialog)
     }
   case .conversionPrepared(let kind, let result):
-    reduceConversionPrepared(&state, kind, result)
+    effects = reduceConversionPrepared(&state, kind, result)
   case .saveFinished(let path, let error, let notes):
     reduceSaveFinished(&state, path: path, error: error, notes: notes)
   case .planLoaded(let path, let result):

@@ -63,7 +63,7 @@ import Workflows
     // Back to keras: its own list again, and no conversion asked for.
     _ = reduce(&state, .key(.char("w")))
     _ = reduce(&state, .key(KeyChord(.down)))
-    #expect(reduce(&state, .key(KeyChord(.left))).isEmpty)
+    #expect(reduce(&state, .key(KeyChord(.left))) == [.useOutputFormat(.keras)])
     #expect(state.outputFormat == .keras)
     #expect(state.model.rows[kernel].storableSchemes == kerasSchemes)
   }
@@ -187,5 +187,38 @@ extension SaveConversionTests {
     // Choosing tflite again retries the conversion.
     _ = reduce(&state, .key(KeyChord(.up)))
     #expect(reduce(&state, .key(KeyChord(.right))).contains(.prepareConversion(.tflite)))
+  }
+}
+
+extension SaveConversionTests {
+  @Test("changing the output format drops the autopilot's table; the runtime prices the new format's candidates")
+  func autopilotFollowsFormat() throws {
+    var (state, model, format) = try Self.open()
+    _ = reduce(&state, .key(.char("f")))
+    #expect(state.autopilot.sensitivity.isComputing)
+    _ = reduce(&state, .key(KeyChord(.escape)))
+    _ = reduce(&state, .key(.char("A")))
+    _ = reduce(&state, .key(KeyChord(.escape)))
+    _ = reduce(&state, .key(.char("w")))
+    _ = reduce(&state, .key(KeyChord(.down)))
+    let effects = reduce(&state, .key(KeyChord(.right)))
+    #expect(effects.contains(.useOutputFormat(.tflite)) && effects.contains(.cancelSensitivity))
+    #expect(!state.autopilot.sensitivity.isComputing && state.autopilot.planner == nil)
+    // The runtime's table for tflite: candidates Keras cannot store, indices of the list's tensors.
+    let runtime = InspectorRuntime(model: model, format: format, theme: .builtinDefault)
+    runtime.perform([.useOutputFormat(.tflite), .computeSensitivity])
+    var table: SensitivityTable?
+    for _ in 0..<600 where table == nil {
+      for case .sensitivityReady(let result) in runtime.drain() { table = try result.get() }
+      if table == nil { Thread.sleep(forTimeInterval: 0.05) }
+    }
+    let ready = try #require(table)
+    #expect(ready.targetFormat == .tflite)
+    let kernel = try #require(state.model.rows.firstIndex { $0.name == "fc1/kernel" })
+    let entry = try #require(ready.entry(named: "fc1/kernel"))
+    #expect(entry.tensorIndex == kernel)
+    let kerasRefused = entry.candidates.compactMap(\.scheme).filter { state.model.ownFacts.refusals[kernel][$0] != nil }
+    #expect(!kerasRefused.isEmpty, "TFLite offers schemes Keras cannot store: \(entry.candidates.map(\.name))")
+    #expect(ready.tensors.allSatisfy { model.tensors.indices.contains($0.tensorIndex) && model.tensors[$0.tensorIndex].name == $0.name })
   }
 }
