@@ -1,4 +1,5 @@
 import QuantEngine
+import TensorCore
 import TUIKit
 import Workflows
 
@@ -11,6 +12,7 @@ public enum Command: String, CaseIterable, Hashable, Sendable {
   case undo, redo, save, savePlan, loadPlan, cycleTheme, info, help, toggleDefinitions, quit
   case confirm, cancel
   case frontier, autoBudget, pin, previousPoint, nextPoint
+  case sortSensitivity
 
   /// One line for the help overlay.
   public var summary: String {
@@ -51,6 +53,7 @@ public enum Command: String, CaseIterable, Hashable, Sendable {
     case .pin: "pin/unpin this tensor at its scheme (the autopilot keeps it)"
     case .previousPoint: "previous (smaller) frontier point"
     case .nextPoint: "next (more accurate) frontier point"
+    case .sortSensitivity: "rank by sensitivity, most sensitive first (again: file order)"
     }
   }
 }
@@ -65,6 +68,10 @@ public enum Action: Sendable {
   case statsReady(Int, Result<TensorAnalysis, AnalysisFailure>)
   case outcomeReady(Int, Scheme, Result<SchemeOutcome, AnalysisFailure>)
   case saveProgress(Double)
+  /// What the save is doing now ("converting keras → tflite").
+  case saveStage(String)
+  /// A conversion target's storable schemes are known (or the model cannot be converted).
+  case conversionPrepared(ModelFormatKind, Result<FormatFacts, AnalysisFailure>)
   case saveFinished(path: String, error: String?, notes: [String])
   case planLoaded(path: String, Result<Plan, WorkflowError>)
   case planSaved(path: String, error: String?)
@@ -79,6 +86,8 @@ public enum Action: Sendable {
   case evaluationReady(plan: Plan, Result<LiveAccuracy, EvaluationFailure>)
   /// The autopilot's sensitivity table was computed (or failed, or was cancelled).
   case sensitivityReady(Result<SensitivityTable, AnalysisFailure>)
+  /// One tensor's sensitivity at one scheme (importance-weighted error or measured KL).
+  case sensitivityValueReady(SensitivityKey, Result<Double, AnalysisFailure>)
 }
 
 /// Work the runtime does for the reducer; results come back as actions.
@@ -87,7 +96,11 @@ public enum Effect: Equatable, Sendable {
   case computeOutcome(Int, Scheme)
   /// Drop queued scheme jobs whose results are no longer needed.
   case cancelOutcomes(keeping: Set<OutcomeKey>)
-  case save(path: String, plan: Plan, overwrite: Bool)
+  case save(SaveRequest)
+  /// Convert the model to a format in memory to learn what it can store (the save dialog's choice).
+  case prepareConversion(ModelFormatKind)
+  /// The output format changed: the autopilot's table is measured for that format from now on.
+  case useOutputFormat(ModelFormatKind)
   case cancelSave
   case savePlan(Plan, path: String)
   case loadPlan(path: String)
@@ -99,5 +112,9 @@ public enum Effect: Equatable, Sendable {
   /// Compute the data-free sensitivity table in the background.
   case computeSensitivity
   case cancelSensitivity
+  /// Compute one tensor's sensitivity at one scheme in the background.
+  case computeSensitivityValue(SensitivityKey)
+  /// Drop queued sensitivity values that are no longer needed.
+  case cancelSensitivityValues(keeping: Set<SensitivityKey>)
   case quit
 }

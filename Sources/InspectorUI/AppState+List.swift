@@ -31,6 +31,8 @@ extension AppState {
     }
   }
 
+  /// `members` in the sort's order. Stable in both directions: ties keep the file's order, and
+  /// tensors without a value yet (pending, kept, no data) come after every number.
   func sorted(_ members: [Int]) -> [Int] {
     func less(_ a: Int, _ b: Int) -> Bool {
       let ra = model.rows[a], rb = model.rows[b]
@@ -42,12 +44,26 @@ extension AppState {
       case .dtype: return ra.dtype < rb.dtype
       case .params: return ra.elements < rb.elements
       case .scheme: return (planned[a]?.rawValue ?? "") < (planned[b]?.rawValue ?? "")
-      case .sqnr: return sqnrKey(a) < sqnrKey(b)
       case .size: return plannedBytes(a) < plannedBytes(b)
+      case .sqnr, .layerSQNR, .sensitivity, .importance: return false
       }
     }
-    let ordered = members.sorted { less($0, $1) || (!less($1, $0) && $0 < $1) }
-    return sortDescending ? ordered.reversed() : ordered
+    let numeric: Bool = [.sqnr, .layerSQNR, .sensitivity, .importance].contains(sort)
+    let keys: [Int: Double] = numeric ? Dictionary(uniqueKeysWithValues: members.compactMap { m in numericKey(m).map { (m, $0) } }) : [:]
+    let descending = sortDescending
+    return members.sorted { a, b in
+      if numeric {
+        switch (keys[a], keys[b]) {
+        case let (x?, y?) where x != y: return descending ? x > y : x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return a < b
+        }
+      }
+      if less(a, b) { return !descending }
+      if less(b, a) { return descending }
+      return a < b
+    }
   }
 
   /// SQNR for sorting: unknown values sort after every number.

@@ -14,7 +14,7 @@ extension AppState {
 
   mutating func planChanged() {
     resolvePlan()
-    if sort == .scheme || sort == .sqnr || sort == .size { rebuildVisible() }
+    if [.scheme, .sqnr, .size, .sensitivity, .layerSQNR].contains(sort) { rebuildVisible() }
   }
 
   /// The plan with `tensor` set to `scheme` (nil: keep its data as it is).

@@ -1,4 +1,5 @@
 import QuantEngine
+import TensorCore
 import TUIKit
 import Workflows
 
@@ -31,20 +32,16 @@ public enum ListRow: Hashable, Sendable {
 public enum Pane: Hashable, Sendable { case list, detail }
 
 /// Columns the list can be sorted by; `file` keeps the file's order with layer groups.
+/// `layerSQNR` (needs evaluation data) is the accumulated output SQNR of the layer consuming the
+/// tensor, `sensitivity` the tensor's sensitivity at its scheme, `importance` its imatrix mean.
 public enum SortColumn: String, CaseIterable, Hashable, Sendable {
-  case file, name, op, shape, dtype, params, scheme, sqnr, size
+  case file, name, op, shape, dtype, params, importance, scheme, sqnr
+  case layerSQNR = "output SQNR"
+  case sensitivity, size
 }
 
 /// Which file a path prompt is for.
 public enum PathPurpose: Hashable, Sendable { case savePlan, loadPlan }
-
-/// The save dialog's state.
-public struct SaveDialog: Equatable, Sendable {
-  public var input: TextInputState
-  /// Progress 0…1 while writing; nil before start.
-  public var progress: Double?
-  public var error: String?
-}
 
 /// What is drawn over the panes and takes the keys.
 public enum AppOverlay: Equatable, Sendable {
@@ -115,6 +112,15 @@ public struct AppState: Sendable {
   public var jumpIndex = 0
   /// Sensitivity table, pins and planner of the autopilot.
   public var autopilot = AutopilotState()
+  /// Sensitivities that need a background computation (importance-weighted or measured KL), per
+  /// (tensor, scheme, kind); data-free MSE comes straight from `outcomes`.
+  public var sensitivities: [SensitivityKey: Analysis<Double>] = [:]
+  /// The format the model will be written in (the save dialog's choice); the schemes offered
+  /// follow it. Starts as the model's own format.
+  public var outputFormat: ModelFormatKind
+  /// Per conversion target: what that format can store for each tensor (computed in the
+  /// background when the target is first chosen).
+  public var formatFacts: [ModelFormatKind: Analysis<FormatFacts>] = [:]
 
   public init(model: ModelSummary, plan: Plan = Plan(), size: Size, themeName: String = "default", themes: [String] = ["default"]) {
     self.model = model
@@ -125,6 +131,7 @@ public struct AppState: Sendable {
     self.themeName = themeName
     self.themes = themes
     self.recoveryPath = Plan.recoveryPath(forModel: model.path)
+    self.outputFormat = model.format
     resolvePlan()
     rebuildVisible()
   }

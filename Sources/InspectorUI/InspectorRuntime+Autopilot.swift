@@ -3,7 +3,8 @@ import TensorCore
 import Workflows
 
 extension InspectorRuntime {
-  /// Measures the data-free sensitivity table on a background queue and posts `.sensitivityReady`.
+  /// Measures the data-free sensitivity table (importance-weighted with --imatrix) on a background
+  /// queue and posts `.sensitivityReady`.
   /// A newer request cancels the older one.
   func computeSensitivity() {
     sensitivityToken?.cancel()
@@ -11,18 +12,41 @@ extension InspectorRuntime {
     sensitivityToken = token
     let model = service.model
     let format = self.format
+    let target = outputFormat
+    let importance = self.importance
     // Leave a core for the input thread and the scheme jobs.
     let threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     beginWork()
     DispatchQueue.global(qos: .userInitiated).async { [self] in
       defer { endWork() }
       do {
-        let table = try Sensitivity.dataFree(
-          model, format: format, options: Sensitivity.Options(threads: threads, cancellation: token))
+        let options = Sensitivity.Options(importance: importance, threads: threads, cancellation: token)
+        let table: SensitivityTable
+        if target == model.format {
+          table = try Sensitivity.dataFree(model, format: format, options: options)
+        } else {
+          // Another output format (keras → tflite): its candidates are priced on the converted
+          // model, then mapped back to the list's tensors by name.
+          let converted = try converted(to: target)
+          table = Self.mapped(try Sensitivity.dataFree(converted.model, format: converted.format, options: options), to: model)
+        }
         post(.sensitivityReady(.success(table)))
       } catch {
         post(.sensitivityReady(.failure(token.isCancelled ? .cancelled : .failed(String(describing: error)))))
       }
     }
+  }
+
+  /// `table` with each entry's tensor index that of the same-named tensor of `model`; entries
+  /// `model` has no tensor for are dropped.
+  static func mapped(_ table: SensitivityTable, to model: Model) -> SensitivityTable {
+    var result = table
+    result.tensors = table.tensors.compactMap { entry in
+      guard let index = model.tensorIndex(named: entry.name) else { return nil }
+      var copy = entry
+      copy.tensorIndex = index
+      return copy
+    }
+    return result
   }
 }

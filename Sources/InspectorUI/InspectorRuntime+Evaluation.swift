@@ -11,6 +11,7 @@ extension InspectorRuntime {
       do {
         let session = try EvaluationSession.open(path: modelPath, dataPath: dataPath)
         setEvaluation(session)
+        if let graph = session.model.graph { setConsumers(WeightConsumers.ops(in: graph)) }
         post(.evaluationOpened(.success(session.floatAccuracy)))
       } catch {
         post(.evaluationOpened(.failure(.failed(String(describing: error)))))
@@ -21,11 +22,12 @@ extension InspectorRuntime {
   /// Starts evaluating `plan`; the session cancels the evaluation still running for an older plan.
   func evaluate(_ plan: Plan) {
     guard let session = evaluation else { return }
+    let consumers = self.consumers
     beginWork()
     session.update(plan: plan) { [self] result in
       defer { endWork() }
       switch result {
-      case .success(let report): post(.evaluationReady(plan: plan, .success(LiveAccuracy(report))))
+      case .success(let report): post(.evaluationReady(plan: plan, .success(LiveAccuracy(report, consumers: consumers))))
       case .failure(.cancelled): post(.evaluationReady(plan: plan, .failure(.cancelled)))
       case .failure(let error): post(.evaluationReady(plan: plan, .failure(.failed(String(describing: error)))))
       }

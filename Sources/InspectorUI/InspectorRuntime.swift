@@ -18,26 +18,41 @@ public final class InspectorRuntime: @unchecked Sendable {
   private let inbox = Mutex<[Action]>([])
   private let statsQueue = OperationQueue()
   private let outcomeQueue = OperationQueue()
-  private let saveQueue = DispatchQueue(label: "qscope.save")
+  let saveQueue = DispatchQueue(label: "qscope.save")
   private var outcomeJobs: [OutcomeKey: (operation: Operation, token: CancellationToken)] = [:]
   private var statsJob: (tensor: Int, operation: Operation, token: CancellationToken)?
-  private var saveToken: CancellationToken?
+  var saveToken: CancellationToken?
+  /// Models converted for another output format (keras → tflite), kept for the save.
+  let convertedModels = Mutex<[ModelFormatKind: ConvertedModel]>([:])
   var sensitivityToken: CancellationToken?
-  private let running = Atomic<Int>(0)
+  /// One tensor × scheme sensitivity at a time (measured KL reruns the model; keep a core free).
+  let sensitivityValueQueue = OperationQueue()
+  var sensitivityValueJobs: [SensitivityKey: (operation: Operation, token: CancellationToken)] = [:]
+  /// The format the save dialog chose; the autopilot measures its candidates for it.
+  var outputFormat: ModelFormatKind
+  /// Per tensor name: the imatrix vector that fits it (--imatrix), for the weighted sensitivity.
+  public var importance: [String: [Float]] = [:]
+  let running = Atomic<Int>(0)
   private let evaluationSession = Mutex<EvaluationSession?>(nil)
+  private let consumerMap = Mutex<[Int: Int]>([:])
 
   /// The evaluation session, once opened (nil when the model has no graph or no data).
   var evaluation: EvaluationSession? { evaluationSession.withLock { $0 } }
   func setEvaluation(_ session: EvaluationSession) { evaluationSession.withLock { $0 = session } }
+  /// Model tensor → the graph op consuming it, for the per-layer output SQNR.
+  var consumers: [Int: Int] { consumerMap.withLock { $0 } }
+  func setConsumers(_ map: [Int: Int]) { consumerMap.withLock { $0 = map } }
   func beginWork() { running.add(1, ordering: .relaxed) }
   func endWork() { running.subtract(1, ordering: .relaxed) }
 
   public init(model: Model, format: any ModelFormat.Type, theme: Theme, locator: ThemeLocator = .current(), bins: Int = 96) {
     service = AnalysisService(model: model, bins: bins)
     self.format = format
+    self.outputFormat = model.format
     self.theme = theme
     self.locator = locator
     statsQueue.maxConcurrentOperationCount = 1
+    sensitivityValueQueue.maxConcurrentOperationCount = 1
     // Leave a core for the input thread on small machines, also inside the engine's kernels.
     let spare = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     outcomeQueue.maxConcurrentOperationCount = spare
@@ -82,8 +97,12 @@ public final class InspectorRuntime: @unchecked Sendable {
         outcomeJobs[key] = nil
       }
       outcomeJobs = outcomeJobs.filter { !$0.value.operation.isFinished }
-    case .save(let path, let plan, let overwrite):
-      startSave(path: path, plan: plan, overwrite: overwrite)
+    case .save(let request):
+      startSave(request)
+    case .prepareConversion(let kind):
+      prepareConversion(kind)
+    case .useOutputFormat(let kind):
+      outputFormat = kind
     case .cancelSave:
       saveToken?.cancel()
     case .savePlan(let plan, let path):
@@ -115,12 +134,22 @@ public final class InspectorRuntime: @unchecked Sendable {
     case .cancelSensitivity:
       sensitivityToken?.cancel()
       sensitivityToken = nil
+    case .computeSensitivityValue(let key):
+      computeSensitivityValue(key)
+    case .cancelSensitivityValues(let keeping):
+      for (key, job) in sensitivityValueJobs where !keeping.contains(key) {
+        job.token.cancel()
+        job.operation.cancel()
+        sensitivityValueJobs[key] = nil
+      }
+      sensitivityValueJobs = sensitivityValueJobs.filter { !$0.value.operation.isFinished }
     case .quit:
       quitRequested = true
       saveToken?.cancel()
       sensitivityToken?.cancel()
       statsQueue.cancelAllOperations()
       outcomeQueue.cancelAllOperations()
+      sensitivityValueQueue.cancelAllOperations()
     }
   }
 
@@ -134,7 +163,7 @@ public final class InspectorRuntime: @unchecked Sendable {
     }
   }
 
-  private func job(_ work: @escaping @Sendable () -> Action, cancelled: @escaping @Sendable () -> Action) -> Operation {
+  func job(_ work: @escaping @Sendable () -> Action, cancelled: @escaping @Sendable () -> Action) -> Operation {
     running.add(1, ordering: .relaxed)
     let operation = BlockOperation()
     operation.addExecutionBlock { [weak operation, self] in
@@ -146,40 +175,5 @@ public final class InspectorRuntime: @unchecked Sendable {
       post(work())
     }
     return operation
-  }
-
-  private func startSave(path: String, plan: Plan, overwrite: Bool) {
-    let token = CancellationToken()
-    saveToken = token
-    let model = service.model
-    let format = self.format
-    running.add(1, ordering: .relaxed)
-    saveQueue.async { [self] in
-      defer { running.subtract(1, ordering: .relaxed) }
-      if !overwrite && FileManager.default.fileExists(atPath: path) {
-        post(.saveFinished(path: path, error: "exists: press Enter again to overwrite it", notes: []))
-        return
-      }
-      let job = QuantizeJob(model: model, format: format, plan: plan)
-      let last = Mutex<Double>(-1)
-      let options = WriteOptions(
-        overwrite: overwrite,
-        progress: { [self] update in
-          let fraction = update.fraction
-          let send = last.withLock { value -> Bool in
-            guard fraction - value >= 0.02 || fraction >= 1 else { return false }
-            value = fraction
-            return true
-          }
-          if send { post(.saveProgress(fraction)) }
-        },
-        cancellation: token)
-      do {
-        let notes = try job.save(to: path, options: options)
-        post(.saveFinished(path: path, error: nil, notes: notes))
-      } catch {
-        post(.saveFinished(path: path, error: token.isCancelled ? "cancelled; nothing was written" : "\(error)", notes: []))
-      }
-    }
   }
 }

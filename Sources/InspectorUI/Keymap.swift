@@ -61,6 +61,7 @@ public struct Keymap: Sendable {
       KeyBinding(.filter, [.char("/")]),
       KeyBinding(.sortNext, [.char("c")]),
       KeyBinding(.sortReverse, [.char("C")]),
+      KeyBinding(.sortSensitivity, [.char("r")]),
       KeyBinding(.jumpWorst, [.char("e")]),
       KeyBinding(.jumpLargest, [.char("b")]),
       KeyBinding(.pin, [.char("P")]),

@@ -11,18 +11,25 @@ public struct LiveAccuracy: Equatable, Sendable {
   public var agreement: Double
   /// Mean KL(float ‖ planned) of the output distributions.
   public var klDivergence: Double
+  /// Model tensor index → output SQNR (dB) of the layer consuming it, with the error of every
+  /// quantized layer before it accumulated (the list's "out dB" column).
+  public var layerSQNR: [Int: Double]
 
-  public init(floatAccuracy: Double?, accuracy: Double?, agreement: Double, klDivergence: Double) {
+  public init(floatAccuracy: Double?, accuracy: Double?, agreement: Double, klDivergence: Double, layerSQNR: [Int: Double] = [:]) {
     self.floatAccuracy = floatAccuracy
     self.accuracy = accuracy
     self.agreement = agreement
     self.klDivergence = klDivergence
+    self.layerSQNR = layerSQNR
   }
 
-  public init(_ report: EvaluationReport) {
+  /// The figures of `report`; `consumers` maps model tensors to the op consuming them
+  /// (``WeightConsumers/ops(in:)``).
+  public init(_ report: EvaluationReport, consumers: [Int: Int] = [:]) {
     self.init(
       floatAccuracy: report.floatAccuracy, accuracy: report.quantized.accuracy,
-      agreement: report.quantized.top1Agreement, klDivergence: report.quantized.klDivergence)
+      agreement: report.quantized.top1Agreement, klDivergence: report.quantized.klDivergence,
+      layerSQNR: WeightConsumers.layerSQNR(report, consumers: consumers))
   }
 }
 
@@ -76,6 +83,9 @@ func reduceEvaluationReady(_ state: inout AppState, plan: Plan, _ result: Result
     status.figures = figures
     status.error = nil
     if plan == state.plan { status.computing = false }
+    state.accuracy = status
+    if state.sort == .layerSQNR { state.rebuildVisible() }
+    return
   case .failure(.cancelled):
     return
   case .failure(.failed(let reason)):

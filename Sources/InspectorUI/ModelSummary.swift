@@ -21,6 +21,10 @@ public struct TensorRow: Sendable, Equatable {
   /// Stored bytes of each scheme the engine can size for this shape.
   public var storedBytes: [Scheme: Int]
   public var note: String?
+  /// The tensor's imatrix entry, summarized (nil without an imatrix or without an entry).
+  public var importance: ImportanceMatrix.Summary?
+  /// Why the imatrix entry does not fit the tensor, if it does not.
+  public var importanceProblem: String?
 
   /// The schemes offered for this tensor: storable ones, in the scheme table's order.
   public var storableSchemes: [Scheme] { Scheme.allCases.filter { refusals[$0] == nil } }
@@ -44,9 +48,17 @@ public struct ModelSummary: Sendable {
   public var metadata: [MetadataEntry]
   public var notes: [String]
   public var layerCount: Int
+  /// The imatrix file given with --imatrix, if any.
+  public var importancePath: String?
+  /// Formats the model can be converted to and saved as (keras → tflite).
+  public var conversionTargets: [ModelFormatKind] = []
+  /// What the model's own format can store, kept to restore after another output format.
+  public var ownFacts = FormatFacts(refusals: [], storedBytes: [], fileBytes: 0)
 
-  /// Summarizes `model`, asking `format` which schemes it can store for every tensor.
-  public init(model: Model, format: any ModelFormat.Type) {
+  /// Summarizes `model`, asking `format` which schemes it can store for every tensor; with
+  /// `importance`, each tensor's imatrix entry is summarized too.
+  public init(model: Model, format: any ModelFormat.Type, importance: ImportanceMatrix? = nil, importancePath: String? = nil) {
+    self.importancePath = importance == nil ? nil : (importancePath ?? "imatrix")
     path = model.path
     fileName = URL(fileURLWithPath: model.path).lastPathComponent
     self.format = model.format
@@ -82,13 +94,18 @@ public struct ModelSummary: Sendable {
           refusals[scheme] = "the shape does not fit \(scheme.rawValue)"
         }
       }
+      // An entry that does not fit the tensor is reported, not summarized.
+      let importanceProblem = importance?.vector(for: tensor).problem
       rows.append(TensorRow(
         index: index, name: tensor.name, layer: tensor.layer, op: tensor.op, shape: tensor.shape,
         dtype: tensor.dtype.rawValue, elements: tensor.elementCount, bytes: tensor.byteCount,
-        isQuantizable: tensor.isQuantizable, group: group, refusals: refusals, storedBytes: stored, note: tensor.note))
+        isQuantizable: tensor.isQuantizable, group: group, refusals: refusals, storedBytes: stored, note: tensor.note,
+        importance: importanceProblem == nil ? importance?.summary(for: tensor.name) : nil, importanceProblem: importanceProblem))
     }
     self.rows = rows
     self.groups = groups
+    conversionTargets = (ModelConversion.supported[model.format] ?? []).sorted { $0.rawValue < $1.rawValue }
+    ownFacts = facts(matching: self)
   }
 
   /// A summary from ready-made parts (tests, previews).
@@ -105,6 +122,26 @@ public struct ModelSummary: Sendable {
     self.metadata = metadata
     self.notes = notes
     self.layerCount = groups.count
+    ownFacts = facts(matching: self)
+  }
+
+  /// What `other` (the same model in another format) can store for each of these rows, matched
+  /// by tensor name; a tensor the other model lacks can only be kept.
+  public func facts(matching other: ModelSummary) -> FormatFacts {
+    var byName: [String: Int] = [:]
+    for (i, row) in other.rows.enumerated() where byName[row.name] == nil { byName[row.name] = i }
+    var refusals: [[Scheme: String]] = []
+    var stored: [[Scheme: Int]] = []
+    for row in rows {
+      if let match = byName[row.name] {
+        refusals.append(other.rows[match].refusals)
+        stored.append(other.rows[match].storedBytes)
+      } else {
+        refusals.append(Dictionary(uniqueKeysWithValues: Scheme.allCases.map { ($0, "not in the \(other.format.rawValue) model") }))
+        stored.append([:])
+      }
+    }
+    return FormatFacts(refusals: refusals, storedBytes: stored, fileBytes: other.fileBytes)
   }
 
   public var totalElements: Int { rows.reduce(0) { $0 &+ $1.elements } }

@@ -23,7 +23,8 @@ public struct PlanSummary: Equatable, Sendable {
 
   public init(state: AppState) {
     originalBytes = state.model.fileBytes
-    var planned = state.model.fileBytes
+    // Converting (keras → tflite) starts from the converted model's float size.
+    var planned = state.outputBaseBytes
     var changed = 0, pending = 0, refused = 0
     var storedTotal = 0, elements = 0
     var signal = 0.0, noise = 0.0, measured = 0

@@ -42,10 +42,21 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
   case .applyToMatching: applyToMatching(&state)
   case .filter: state.overlay = .filter(TextInputState(state.filter))
   case .sortNext:
-    let all = SortColumn.allCases
+    let all = state.sortableColumns
     state.sort = all[((all.firstIndex(of: state.sort) ?? 0) + 1) % all.count]
     state.rebuildVisible()
     state.message = Message(state.sort == .file ? "file order, grouped by layer" : "sorted by \(state.sort.rawValue)")
+  case .sortSensitivity:
+    if state.sort == .sensitivity && state.sortDescending {
+      state.sort = .file
+      state.sortDescending = false
+      state.message = Message("file order, grouped by layer")
+    } else {
+      state.sort = .sensitivity
+      state.sortDescending = true
+      state.message = Message("ranked by sensitivity (\(state.sensitivityMeasure.rawValue)), most sensitive first; kept tensors last")
+    }
+    state.rebuildVisible()
   case .sortReverse:
     state.sortDescending.toggle()
     state.rebuildVisible()
@@ -70,8 +81,8 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
     state.planChanged()
     state.message = Message("redone")
   case .save:
-    let path = state.lastSavePath ?? defaultOutputPath(for: state.model.path)
-    state.overlay = .save(SaveDialog(input: TextInputState(path), progress: nil, error: nil))
+    let path = state.lastSavePath ?? outputPath(defaultOutputPath(for: state.model.path), format: state.outputFormat)
+    state.overlay = .save(SaveDialog(input: TextInputState(path), format: state.outputFormat))
   case .savePlan: state.overlay = .path(.savePlan, TextInputState(defaultPlanPath(state)))
   case .loadPlan: state.overlay = .path(.loadPlan, TextInputState(defaultPlanPath(state)))
   case .cycleTheme:

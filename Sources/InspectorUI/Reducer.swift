@@ -34,13 +34,20 @@ public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .
     case .failure(.cancelled): state.outcomes[key] = nil
     case .failure(.failed(let reason)): state.outcomes[key] = .failed(reason)
     }
-    if state.sort == .sqnr { state.rebuildVisible() }
+    if state.sort == .sqnr || (state.sort == .sensitivity && state.sensitivityMeasure == .mse) { state.rebuildVisible() }
     // A cancelled job that is needed again is restarted by requestMissingAnalyses below.
   case .saveProgress(let fraction):
     if case .save(var dialog) = state.overlay {
       dialog.progress = fraction
       state.overlay = .save(dialog)
     }
+  case .saveStage(let stage):
+    if case .save(var dialog) = state.overlay {
+      dialog.stage = stage
+      state.overlay = .save(dialog)
+    }
+  case .conversionPrepared(let kind, let result):
+    effects = reduceConversionPrepared(&state, kind, result)
   case .saveFinished(let path, let error, let notes):
     reduceSaveFinished(&state, path: path, error: error, notes: notes)
   case .planLoaded(let path, let result):
@@ -75,6 +82,13 @@ public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .
     reduceEvaluationReady(&state, plan: plan, result)
   case .sensitivityReady(let result):
     reduceSensitivityReady(&state, result)
+  case .sensitivityValueReady(let key, let result):
+    switch result {
+    case .success(let value): state.sensitivities[key] = .ready(value)
+    case .failure(.cancelled): state.sensitivities[key] = nil
+    case .failure(.failed(let reason)): state.sensitivities[key] = .failed(reason)
+    }
+    if state.sort == .sensitivity { state.rebuildVisible() }
   }
   if state.plan != planBefore { effects += state.requestEvaluation() }
   if state.quitting { return effects }
@@ -82,7 +96,7 @@ public func reduce(_ state: inout AppState, _ action: Action, keymap: Keymap = .
   if body.height > 1 {
     state.scroll = Scrolling.offset(keeping: state.cursor, visible: body.height - 1, current: state.scroll, count: state.visible.count)
   }
-  return effects + state.requestMissingAnalyses()
+  return effects + state.requestMissingAnalyses() + state.requestMissingSensitivities()
 }
 
 func reduceKey(_ state: inout AppState, _ chord: KeyChord, keymap: Keymap) -> [Effect] {

@@ -27,6 +27,9 @@ extension QScope {
     @Option(help: "Evaluation data (.npz with x and optional y).")
     var data: String?
 
+    @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat): per-tensor importance in the list and the detail pane, and importance-weighted sensitivity.")
+    var imatrix: String?
+
     mutating func run() throws {
       let path = try file ?? SampleModel.defaultPath()
       let model: Model
@@ -37,25 +40,43 @@ extension QScope {
         FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
         throw ExitCode(1)
       }
+      var importance: ImportanceMatrix?
+      if let imatrix {
+        do { importance = try ImportanceMatrix.load(path: imatrix) } catch {
+          FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+          throw ExitCode(1)
+        }
+      }
       guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-        let report = try Inspector.inspect(model, options: .init(scheme: .int8))
+        var options = Inspector.Options(scheme: .int8)
+        options.importance = importance
+        options.importancePath = imatrix
+        let report = try Inspector.inspect(model, options: options)
         print(report.rendered(as: .table), terminator: "")
         return
       }
-      try runInspector(model: model, format: format)
+      try runInspector(model: model, format: format, importance: importance)
     }
 
-    func runInspector(model: Model, format: any ModelFormat.Type) throws {
+    func runInspector(model: Model, format: any ModelFormat.Type, importance: ImportanceMatrix?) throws {
       Self.unblockQuitSignals()
       let locator = ThemeLocator.current()
       let loaded = locator.load(theme)
-      let summary = ModelSummary(model: model, format: format)
+      let summary = ModelSummary(model: model, format: format, importance: importance, importancePath: imatrix)
       let runtime = InspectorRuntime(model: model, format: format, theme: loaded.theme, locator: locator)
+      if let importance { runtime.importance = Sensitivity.importance(from: importance, model: model).vectors }
       var state = AppState(
         model: summary, size: Size(width: 80, height: 24), themeName: theme ?? loaded.theme.name,
         themes: locator.availableThemes())
       if !loaded.warnings.isEmpty {
         state.message = Message(loaded.warnings.map(\.description).joined(separator: "; "), .warning)
+      }
+      if importance != nil {
+        let matched = summary.rows.filter { $0.importance != nil }.count
+        let misfits = summary.rows.filter { $0.importanceProblem != nil }.count
+        if matched == 0 || misfits > 0 {
+          state.message = Message("imatrix: entries for \(matched) of \(summary.rows.count) tensors\(misfits > 0 ? ", \(misfits) do not fit (see i)" : "")", .warning)
+        }
       }
       state.explicitData = data != nil
       runtime.openEvaluation(modelPath: model.path, dataPath: data)

@@ -154,3 +154,81 @@ extension TerminalTests {
     #expect(opened.screen.contains("agree ") && opened.screen.contains("KL "))
   }
 }
+
+extension TerminalTests {
+  @Test("w on a Keras model saves a .tflite with the tflite-default preset, and qscope opens it")
+  func saveKerasAsTFLite() throws {
+    let folder = NSTemporaryDirectory() + "qscope-tui-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let model = folder + "/digits-mlp.keras"
+    try FileManager.default.copyItem(atPath: CLI.packageRoot + "/SampleModels/digits-mlp.keras", toPath: model)
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("exec '\(CLI.binary)' '\(model)'", width: 100, height: 30)
+    #expect(try tmux.waitFor("changed 0/").ok)
+    try tmux.send("w")
+    #expect(try tmux.waitFor("Save quantized model").ok)
+    // ↓ to the format row, → to tflite; ↓ to what to write, → to the first preset.
+    try tmux.send("Down", "Right")
+    #expect(try tmux.waitFor("[tflite]").ok)
+    try tmux.send("Down", "Right")
+    let chosen = try tmux.waitFor("[tflite-default]")
+    #expect(chosen.ok, "\(chosen.screen)")
+    #expect(chosen.screen.contains("digits-mlp-qscope.tflite"))
+    try tmux.send("Enter")
+    let saved = try tmux.waitFor(timeout: 60) { $0.contains("saved ") || $0.contains("rror") }
+    #expect(saved.ok && saved.screen.contains("saved "), "\(saved.screen)")
+    let output = folder + "/digits-mlp-qscope.tflite"
+    #expect(FileManager.default.fileExists(atPath: output))
+    let inspected = try CLI.run(["inspect", output])
+    #expect(inspected.status == 0)
+    #expect(inspected.stdout.contains("tflite") && inspected.stdout.contains("I8"), "\(inspected.stdout)")
+    try tmux.send("q")
+    #expect(try tmux.waitFor(timeout: 5) { _ in (try? tmux.display("#{pane_dead}")) == "1" }.ok)
+  }
+}
+
+extension TerminalTests {
+  /// A llama.cpp legacy imatrix (.dat): count, then per entry name, calls and values.
+  static func legacyImatrix(_ entries: [(String, [Float])]) -> Data {
+    var data = Data()
+    func int32(_ v: Int) { withUnsafeBytes(of: Int32(v).littleEndian) { data.append(contentsOf: $0) } }
+    int32(entries.count)
+    for (name, values) in entries {
+      int32(name.utf8.count)
+      data.append(contentsOf: Array(name.utf8))
+      int32(1)
+      int32(values.count)
+      for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    }
+    return data
+  }
+
+  @Test("--imatrix shows each tensor's importance in the list and the detail pane; a bad file exits 1")
+  func importance() throws {
+    let folder = NSTemporaryDirectory() + "qscope-tui-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let model = folder + "/digits-mlp.keras"
+    try FileManager.default.copyItem(atPath: CLI.packageRoot + "/SampleModels/digits-mlp.keras", toPath: model)
+    let imatrix = folder + "/mlp.imatrix.dat"
+    let values = (0..<128).map { Float($0 % 16 == 0 ? 4 : 0.5) }
+    try Self.legacyImatrix([("fc1/kernel", values)]).write(to: URL(fileURLWithPath: imatrix))
+    let bad = folder + "/bad.dat"
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: bad))
+    let refused = try CLI.run(["open", model, "--imatrix", bad])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("Error:"), "\(refused.stderr)")
+    let tmux = TmuxSession()
+    defer { tmux.kill() }
+    try tmux.start("exec '\(CLI.binary)' '\(model)' --imatrix '\(imatrix)'", width: 120, height: 34)
+    let opened = try tmux.waitFor("changed 0/")
+    #expect(opened.ok, "\(opened.screen)")
+    #expect(opened.screen.contains(" imp "), "\(opened.screen)")
+    #expect(opened.screen.contains("sens wMSE"), "\(opened.screen)")
+    try tmux.send("j")
+    // mean = (8·4 + 120·0.5) / 128 = 0.71875; peak 4 / 0.71875 = 5.6x.
+    let detail = try tmux.waitFor { $0.contains("imp mean") && $0.contains("imp peak") }
+    #expect(detail.ok, "\(detail.screen)")
+    #expect(detail.screen.contains("0.7188") && detail.screen.contains("5.6x"), "\(detail.screen)")
+  }
+}

@@ -144,7 +144,7 @@ import Workflows
     #expect(refused.error?.contains("input file") == true)
     _ = reduce(&state, .key(.char("2")))
     let effects = reduce(&state, .key(KeyChord(.enter)))
-    #expect(effects.first == .save(path: state.model.path + "2", plan: state.plan, overwrite: false))
+    #expect(effects.first == .save(SaveRequest(path: state.model.path + "2", plan: state.plan, overwrite: false, format: .safetensors)))
     _ = reduce(&state, .saveFinished(path: state.model.path + "2", error: nil, notes: []))
     #expect(state.overlay == .none)
     #expect(state.message?.kind == .success)

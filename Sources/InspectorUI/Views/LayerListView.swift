@@ -10,32 +10,44 @@ public enum LayerListView {
     var sort: SortColumn
   }
 
-  /// The columns that fit `width`, dropping the least important first.
-  static func columns(width: Int) -> [ColumnSpec] {
+  /// The columns that fit `width`: name, scheme, SQNR and size always; the others by priority
+  /// (the sorted column first, then output SQNR, sensitivity, importance, shape, params, dtype,
+  /// op), dropping the least important on narrow screens.
+  static func columns(_ state: AppState, width: Int) -> [ColumnSpec] {
     let scheme = ColumnSpec(column: TableColumn("scheme", width: .fixed(11)), sort: .scheme)
     let sqnr = ColumnSpec(column: TableColumn("SQNR", width: .fixed(6), alignment: .right), sort: .sqnr)
     let size = ColumnSpec(column: TableColumn("size", width: .fixed(9), alignment: .right), sort: .size)
-    let optional: [(ColumnSpec, Int)] = [
-      (ColumnSpec(column: TableColumn("shape", width: .fixed(11)), sort: .shape), 12),
-      (ColumnSpec(column: TableColumn("params", width: .fixed(6), alignment: .right), sort: .params), 7),
-      (ColumnSpec(column: TableColumn("dtype", width: .fixed(5)), sort: .dtype), 6),
-      (ColumnSpec(column: TableColumn("op", width: .fixed(12)), sort: .op), 13),
+    var optional: [ColumnSpec] = []
+    if state.accuracy != nil {
+      optional.append(ColumnSpec(column: TableColumn("out dB", width: .fixed(6), alignment: .right), sort: .layerSQNR))
+    }
+    let measure = state.sensitivityMeasure.rawValue
+    optional.append(ColumnSpec(column: TableColumn("sens " + measure, width: .fixed(max(8, 5 + measure.count)), alignment: .right), sort: .sensitivity))
+    if state.model.importancePath != nil {
+      optional.append(ColumnSpec(column: TableColumn("imp", width: .fixed(7), alignment: .right), sort: .importance))
+    }
+    optional += [
+      ColumnSpec(column: TableColumn("shape", width: .fixed(11)), sort: .shape),
+      ColumnSpec(column: TableColumn("params", width: .fixed(6), alignment: .right), sort: .params),
+      ColumnSpec(column: TableColumn("dtype", width: .fixed(5)), sort: .dtype),
+      ColumnSpec(column: TableColumn("op", width: .fixed(12)), sort: .op),
     ]
-    var used = 16 + 3 * 1 + 11 + 6 + 9
-    var chosen: Set<SortColumn> = []
-    for (spec, cost) in optional where used + cost <= width {
-      used += cost
-      chosen.insert(spec.sort)
+    if let sorted = optional.firstIndex(where: { $0.sort == state.sort }) { optional.insert(optional.remove(at: sorted), at: 0) }
+    func cost(_ spec: ColumnSpec) -> Int {
+      if case .fixed(let n) = spec.column.width { return n + 1 }
+      return 0
     }
-    var result = [ColumnSpec(column: TableColumn("name", width: .fill(1)), sort: .name)]
-    for spec in optional.map(\.0) where chosen.contains(spec.sort) && spec.sort == .op { result.append(spec) }
-    for spec in optional.map(\.0) where chosen.contains(spec.sort) && spec.sort != .op {
-      result.append(spec)
+    // The name keeps at least 16 cells.
+    var used = 16 + [scheme, sqnr, size].reduce(0) { $0 + cost($1) }
+    var chosen: [ColumnSpec] = []
+    for spec in optional where used + cost(spec) <= width {
+      used += cost(spec)
+      chosen.append(spec)
     }
-    // Keep a readable order: name, op, shape, dtype, params, then the plan columns.
-    let order: [SortColumn] = [.name, .op, .shape, .dtype, .params]
-    result.sort { (order.firstIndex(of: $0.sort) ?? 9) < (order.firstIndex(of: $1.sort) ?? 9) }
-    return result + [scheme, sqnr, size]
+    // A readable order: what the tensor is, then what the plan does to it.
+    let order: [SortColumn] = [.name, .op, .shape, .dtype, .params, .importance, .scheme, .sqnr, .layerSQNR, .sensitivity, .size]
+    let all = [ColumnSpec(column: TableColumn("name", width: .fill(1)), sort: .name)] + chosen + [scheme, sqnr, size]
+    return all.sorted { (order.firstIndex(of: $0.sort) ?? 99) < (order.firstIndex(of: $1.sort) ?? 99) }
   }
 
   public static func render(_ state: AppState, theme: Theme, glyphs: Glyphs, into buffer: inout ScreenBuffer, area: Rect) {
@@ -54,7 +66,7 @@ public enum LayerListView {
       buffer.write(state.filter.isEmpty ? "no tensors" : "no tensor matches /\(state.filter)/", at: Point(x: inner.x + 1, y: inner.y + 1), style: theme.style(.dimFg), clip: inner)
       return
     }
-    let specs = columns(width: inner.width)
+    let specs = columns(state, width: inner.width)
     let fixed = specs.reduce(0) { total, spec in
       if case .fixed(let n) = spec.column.width { return total + n }
       return total
@@ -122,6 +134,9 @@ public enum LayerListView {
       case .scheme: return schemeCell(state, t, theme: theme, glyphs: glyphs)
       case .sqnr: return sqnrCell(state, t, theme: theme, glyphs: glyphs)
       case .size: return Span(Format.bytes(state.plannedBytes(t)), style: state.planned[t] == nil ? Style() : theme.style(.tensorListModifiedFg))
+      case .layerSQNR: return layerSQNRCell(state, t, theme: theme, glyphs: glyphs)
+      case .sensitivity: return sensitivityCell(state, t, theme: theme, glyphs: glyphs)
+      case .importance: return Span(row.importance.map { Format.number($0.mean) } ?? "-", style: row.importance == nil ? theme.style(.dimFg) : Style())
       }
     }
   }
@@ -141,6 +156,38 @@ public enum LayerListView {
     case .failed?: return Span("err", style: theme.style(.errorFg))
     case .ready(let outcome)?: return Span(Format.decibels(outcome.metrics.sqnrDB))
     }
+  }
+}
+
+extension LayerListView {
+  /// The accumulated output SQNR of the layer consuming the tensor; dimmed with a pending mark
+  /// while the current plan is evaluated, "-" for tensors no layer output shows.
+  static func layerSQNRCell(_ state: AppState, _ t: Int, theme: Theme, glyphs: Glyphs) -> Span {
+    let pending = MetricsText.pendingText(glyphs)
+    guard let status = state.accuracy else { return Span("-", style: theme.style(.dimFg)) }
+    guard let figures = status.figures else {
+      return status.computing ? Span(pending, style: theme.style(.pendingFg)) : Span("-", style: theme.style(.dimFg))
+    }
+    guard let db = figures.layerSQNR[t] else { return Span("-", style: theme.style(.dimFg)) }
+    let text = Format.decibels(db)
+    return status.computing ? Span(text + pending, style: theme.style(.pendingFg)) : Span(text)
+  }
+
+  static func sensitivityCell(_ state: AppState, _ t: Int, theme: Theme, glyphs: Glyphs) -> Span {
+    switch state.sensitivity(t) {
+    case nil: return Span("-", style: theme.style(.dimFg))
+    case .pending?: return Span(MetricsText.pendingText(glyphs), style: theme.style(.pendingFg))
+    case .failed?: return Span("err", style: theme.style(.errorFg))
+    case .ready(let value)?: return Span(sensitivityText(value))
+    }
+  }
+
+  /// A sensitivity in at most 8 cells: `0.0123`, `3.4e-05`, `0`.
+  public static func sensitivityText(_ value: Double) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : "inf" }
+    if value == 0 { return "0" }
+    if abs(value) >= 0.001 && abs(value) < 1000 { return String(format: "%.4g", value) }
+    return String(format: "%.2g", value)
   }
 }
 

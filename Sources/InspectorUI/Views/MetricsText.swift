@@ -13,6 +13,10 @@ enum MetricsText {
     "MSE": "mean of (x-x')^2", "max err": "largest |x-x'|", "cosine": "sum x*x' / (|x| |x'|)",
     "rmse/scale": "RMS error per quantization step; 0.29 = pure rounding",
     "clipped": "fraction of values clamped to the grid's ends",
+    "out SQNR": "SQNR of the consuming layer's output on the eval data, error accumulated",
+    "imp mean": "imatrix: mean squared activation of the input columns",
+    "imp peak": "imatrix: max / mean column importance (concentration)",
+    "imp cols": "imatrix: columns, and the fraction above the mean",
   ]
 
   static func lines(_ state: AppState, tensor: Int, theme: Theme, glyphs: Glyphs, width: Int) -> [Line] {
@@ -29,6 +33,7 @@ enum MetricsText {
     case .failed?: left = [("stats", "failed")]
     default: left = ["min", "max", "mean", "std", "zeros", "nonfinite"].map { ($0, pendingText(glyphs)) }
     }
+    left += importanceFacts(row)
     var right: [(String, String)] = [("bytes", "\(Format.bytes(row.bytes)) -> \(Format.bytes(state.plannedBytes(tensor)))")]
     switch state.plannedOutcome(tensor) {
     case nil:
@@ -46,11 +51,13 @@ enum MetricsText {
     case .pending?:
       right += ["SQNR", "MSE", "max err", "cosine", "rmse/scale", "clipped"].map { ($0, pendingText(glyphs)) }
     }
+    right += evaluationFacts(state, tensor: tensor, glyphs: glyphs)
     let label = theme.style(.detailLabelFg)
     let value = theme.style(.detailValueFg)
     if state.showDefinitions {
       return (left + right).map { name, text in
-        Line([Span(pad(name, 10), style: label), Span(pad(text, 12), style: value), Span(definitions[name] ?? "", style: theme.style(.dimFg))])
+        let definition = definitions[name] ?? SensitivityMeasure.allCases.first { "sens " + $0.rawValue == name }?.definition ?? ""
+        return Line([Span(pad(name, 10), style: label), Span(pad(text, 12), style: value), Span(definition, style: theme.style(.dimFg))])
       }
     }
     let half = max(1, width / 2)
@@ -66,6 +73,36 @@ enum MetricsText {
       lines.append(Line(spans))
     }
     return lines
+  }
+
+  /// The imatrix summary of the tensor, when an imatrix is loaded.
+  static func importanceFacts(_ row: TensorRow) -> [(String, String)] {
+    if let problem = row.importanceProblem { return [("imp", problem)] }
+    guard let s = row.importance else { return [] }
+    return [
+      ("imp mean", Format.number(s.mean)), ("imp peak", String(format: "%.1fx", s.peakRatio)),
+      ("imp cols", "\(s.columns), \(String(format: "%.0f%%", s.aboveMean * 100)) > mean"),
+    ]
+  }
+
+  /// The layer output SQNR (with evaluation data) and the sensitivity of the tensor at its scheme.
+  static func evaluationFacts(_ state: AppState, tensor: Int, glyphs: Glyphs) -> [(String, String)] {
+    var facts: [(String, String)] = []
+    if let status = state.accuracy {
+      let mark = status.computing ? " " + pendingText(glyphs) : ""
+      let text = state.layerSQNR(tensor).map { $0.isFinite ? Format.decibels($0) + " dB" : Format.decibels($0) } ?? (status.figures == nil ? pendingText(glyphs) : "-")
+      facts.append(("out SQNR", text + (status.figures == nil ? "" : mark)))
+    }
+    let measure = state.sensitivityMeasure
+    let text: String
+    switch state.sensitivity(tensor) {
+    case nil: text = "-"
+    case .pending?: text = pendingText(glyphs)
+    case .failed(let reason)?: text = "failed: " + reason
+    case .ready(let value)?: text = LayerListView.sensitivityText(value)
+    }
+    facts.append(("sens " + measure.rawValue, text))
+    return facts
   }
 
   static func pendingText(_ glyphs: Glyphs) -> String { glyphs.isUnicode ? "…" : ".." }

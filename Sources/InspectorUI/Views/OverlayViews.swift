@@ -60,24 +60,67 @@ enum OverlayViews {
   }
 
   static func saveDialog(_ dialog: SaveDialog, state: AppState, theme: Theme, glyphs: Glyphs, style: Style, border: Style, into buffer: inout ScreenBuffer, area: Rect) {
-    let box = Overlay(title: "Save quantized model", width: 76, height: 9, style: style, borderStyle: border, glyphs: glyphs)
+    let box = Overlay(title: "Save quantized model", width: 76, height: 12, style: style, borderStyle: border, glyphs: glyphs)
     box.render(into: &buffer, area: area)
     let content = box.content(in: area)
-    let summary = PlanSummary(state: state)
-    buffer.write("Output (\(state.model.format.rawValue)); the input is never overwritten:", at: Point(x: content.x, y: content.y), style: style, clip: content)
-    TextField(state: dialog.input, style: theme.style(.inputFg, bg: .inputBg), focused: dialog.progress == nil).render(into: &buffer, area: content.row(1))
-    let facts = "\(summary.changed) tensor(s) re-encoded, about \(Format.bytes(summary.plannedBytes))"
-    buffer.write(facts, at: Point(x: content.x, y: content.y + 2), style: style.patched(with: theme.style(.dimFg)), clip: content)
+    let dim = style.patched(with: theme.style(.dimFg))
+    let writing = dialog.progress != nil
+    buffer.write("Output file; the input is never overwritten:", at: Point(x: content.x, y: content.y), style: style, clip: content)
+    TextField(state: dialog.input, style: theme.style(.inputFg, bg: .inputBg), focused: !writing && dialog.field == .path)
+      .render(into: &buffer, area: content.row(1))
+    let formats = state.outputFormats.map { (label: $0.rawValue, selected: $0 == dialog.format) }
+    choiceRow("Format", formats, focused: !writing && dialog.field == .format, row: 2, theme: theme, glyphs: glyphs, style: style, into: &buffer, area: content)
+    let contents = SaveDialog.contents(for: dialog.format).map { (label: $0 ?? "current plan", selected: $0 == dialog.preset) }
+    choiceRow("Write", contents, focused: !writing && dialog.field == .content, row: 3, theme: theme, glyphs: glyphs, style: style, into: &buffer, area: content)
+    buffer.write(saveFacts(dialog, state: state), at: Point(x: content.x, y: content.y + 4), style: dim, clip: content)
     if let progress = dialog.progress {
+      if let stage = dialog.stage { buffer.write(stage, at: Point(x: content.x, y: content.y + 5), style: style, clip: content) }
       Gauge(ratio: progress, filledStyle: theme.style(.gaugeFg, bg: .gaugeBg), emptyStyle: theme.style(.dialogFg, bg: .gaugeBg), glyphs: glyphs)
-        .render(into: &buffer, area: content.row(4))
-      buffer.write("writing… Esc cancels", at: Point(x: content.x, y: content.y + 6), style: style, clip: content)
-    } else if let error = dialog.error {
-      buffer.write(error, in: content.row(4), alignment: .left, style: theme.style(.errorFg, bg: .dialogBg), ellipsis: glyphs.ellipsis)
-      buffer.write("Enter save   Esc close", at: Point(x: content.x, y: content.y + 6), style: style, clip: content)
-    } else {
-      buffer.write("Enter save   Esc close", at: Point(x: content.x, y: content.y + 6), style: style, clip: content)
+        .render(into: &buffer, area: content.row(6))
+      buffer.write("writing\(glyphs.isUnicode ? "…" : "...") Esc cancels", at: Point(x: content.x, y: content.y + 8), style: style, clip: content)
+      return
     }
+    if let error = dialog.error {
+      buffer.write(error, in: content.row(6), alignment: .left, style: theme.style(.errorFg, bg: .dialogBg), ellipsis: glyphs.ellipsis)
+    }
+    let arrows = glyphs.isUnicode ? "↑/↓" : "Up/Down"
+    let sides = glyphs.isUnicode ? "←/→" : "Left/Right"
+    buffer.write("Enter save   Esc close   \(arrows) field   \(sides) choose", at: Point(x: content.x, y: content.y + 8), style: style, clip: content)
+  }
+
+  /// `Format   [keras]  tflite` with the chosen entry highlighted; `>` marks the focused row.
+  static func choiceRow(
+    _ label: String, _ choices: [(label: String, selected: Bool)], focused: Bool, row: Int, theme: Theme, glyphs: Glyphs,
+    style: Style, into buffer: inout ScreenBuffer, area: Rect
+  ) {
+    let marker = focused ? (glyphs.isUnicode ? "▸ " : "> ") : "  "
+    var spans = [Span(marker + MetricsText.pad(label, 8), style: style.patched(with: theme.style(.detailLabelFg, bold: focused)))]
+    for choice in choices {
+      let text = choice.selected ? "[\(choice.label)]" : " \(choice.label) "
+      let chosen = theme.style(.pickerSelectedFg, bg: .pickerSelectedBg)
+      spans.append(Span(text, style: choice.selected ? (focused ? chosen : style.with(bold: true)) : style))
+      spans.append(Span(" ", style: style))
+    }
+    buffer.write(Line(spans), at: Point(x: area.x, y: area.y + row), clip: area.row(row))
+  }
+
+  /// What the save will write, in one line.
+  static func saveFacts(_ dialog: SaveDialog, state: AppState) -> String {
+    if let preset = dialog.preset {
+      let summary = Presets.available(for: dialog.format).first { $0.name == preset }?.summary ?? preset
+      return "\(summary); the plan stays as it is"
+    }
+    let summary = PlanSummary(state: state)
+    var facts = "\(summary.changed) tensor(s) re-encoded, about \(Format.bytes(summary.plannedBytes))"
+    if dialog.format != state.model.format {
+      switch state.formatFacts[dialog.format] {
+      case .pending?: facts = "converting to \(dialog.format.rawValue) to size it"
+      case .failed(let reason)?: facts = "cannot convert: \(reason)"
+      default: facts = "converted to \(dialog.format.rawValue); " + facts
+      }
+    }
+    if summary.refused > 0 { facts += "; \(summary.refused) not storable, kept" }
+    return facts
   }
 
   static func textBox(title: String, lines: [Line], scroll: Int, width: Int, style: Style, border: Style, glyphs: Glyphs, into buffer: inout ScreenBuffer, area: Rect) {
@@ -105,6 +148,20 @@ enum OverlayViews {
       "", Line("Summary bar", style: theme.style(.helpSectionFg, bold: true)),
       "size: the input file -> the estimated output; bpw: stored bits per weight of the changed",
       "tensors; SQNR: 10*log10(sum x^2 / sum (x-x')^2) over all changed tensors together.",
+      "", Line("List columns", style: theme.style(.helpSectionFg, bold: true)),
+      "SQNR    the weights' SQNR under the scheme",
+      "out dB  (with evaluation data) SQNR of the output of the layer that",
+      "        reads the tensor, error accumulated through the network;",
+      "        dimmed, with the pending mark, while the new plan is computed",
+      "sens K  sensitivity at the scheme; K says which kind: MSE = data-free",
+      "        weight error, wMSE = weighted by the --imatrix importance,",
+      "        KL = measured output KL with only this tensor quantized",
+      "imp     mean imatrix importance of the tensor's input columns",
+      "Narrow screens drop columns in this order: op, dtype, params, shape.",
+      "", Line("Save dialog (w)", style: theme.style(.helpSectionFg, bold: true)),
+      "Up/Down or Tab move between the path, the output format and what to write",
+      "(the current plan, or a preset of the format); Left/Right choose. A Keras",
+      "model can be written as .tflite; the list then offers TFLite's schemes.",
       "Mouse: click selects, the wheel scrolls. Esc/q closes this help.",
     ]
     return lines
@@ -123,6 +180,11 @@ enum OverlayViews {
       fact("ops", ops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
     ]
     for note in m.notes { lines.append(fact("note", note)) }
+    if let path = m.importancePath {
+      let matched = m.rows.filter { $0.importance != nil }.count
+      let misfits = m.rows.filter { $0.importanceProblem != nil }.count
+      lines.append(fact("imatrix", "\(path): entries for \(matched) of \(m.rows.count) tensors\(misfits > 0 ? ", \(misfits) do not fit" : "")"))
+    }
     if !m.metadata.isEmpty {
       lines.append("")
       lines.append(Line("Metadata", style: theme.style(.helpSectionFg, bold: true)))
