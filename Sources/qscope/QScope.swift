@@ -10,8 +10,14 @@ struct QScope: ParsableCommand {
     abstract: "Inspect model weights and quantize them per layer (.safetensors, .gguf, .tflite, .keras/.h5).",
     discussion: "With no subcommand, opens FILE (default: the bundled sample model) in the interactive inspector.",
     version: "0.1.0",
-    subcommands: [Open.self, Inspect.self, Quantize.self, Dump.self, Eval.self, Auto.self],
+    subcommands: [Open.self, Inspect.self, Quantize.self, Dump.self, Eval.self, Auto.self, ProbeHDF5.self],
     defaultSubcommand: Open.self)
+
+  static func main() {
+    // The probe child itself opens files directly.
+    if CommandLine.arguments.dropFirst().first != ProbeHDF5.name { ProbeHDF5.register() }
+    main(nil)
+  }
 }
 
 /// Finds the bundled sample model next to the executable's package.

@@ -60,7 +60,7 @@ import Workflows
 
   @Test("without an imatrix there is no imp column and c skips it")
   func absent() throws {
-    var (state, _, _) = try TestModel.state(size: Size(width: 160, height: 40))
+    let (state, _, _) = try TestModel.state(size: Size(width: 160, height: 40))
     #expect(!render(state)[2].contains("imp"))
     #expect(!state.sortableColumns.contains(.importance))
   }

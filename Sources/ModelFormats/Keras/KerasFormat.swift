@@ -17,6 +17,7 @@ public enum KerasFormat: ModelFormat {
   }
 
   public static func open(path: String) throws(FormatError) -> Model {
+    try HDF5Isolation.check(path)
     let file: MappedFile
     do { file = try MappedFile(path: path) } catch { throw .io(error) }
     if file.count >= 8, file.bytes.prefix(8).elementsEqual(hdf5Signature) {
