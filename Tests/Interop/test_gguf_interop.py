@@ -323,3 +323,81 @@ def test_our_dequantization_equals_gguf_py_bit_for_bit(tmp_path, scheme):
         subprocess.run(cmd, shell=True, check=True)
         ours = np.load(dump).astype(np.float32)
         assert np.array_equal(ours.view(np.uint32), floats(t).view(np.uint32)), t.name
+
+
+# --- read-only types: i-quants, ternary, MXFP4 ------------------------------------------------
+
+# Types gguf-py dequantizes but nothing here writes, with where each block keeps its fp16 scale.
+DECODE_ONLY = {
+    T.IQ2_XXS: [0], T.IQ2_XS: [0], T.IQ2_S: [0], T.IQ3_XXS: [0], T.IQ3_S: [0], T.IQ1_S: [0],
+    T.IQ1_M: [], T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64], T.MXFP4: [],
+}
+
+
+def random_blocks(qtype, n_blocks, rng):
+    """Random block bytes with finite, modest scales (so both sides compare real values, not NaNs)."""
+    block, size = gguf.GGML_QUANT_SIZES[qtype]
+    raw = rng.integers(0, 256, (n_blocks, size), dtype=np.uint8)
+    d = (rng.standard_normal(n_blocks) * 0.02).astype(np.float16)
+    for off in DECODE_ONLY[qtype]:
+        raw[:, off:off + 2] = d.view(np.uint8).reshape(n_blocks, 2)
+    if qtype == T.IQ1_M:  # the fp16 scale sits in the top nibbles of four u16 words at byte 48
+        words = raw[:, 48:56].copy().view("<u2")
+        bits = d.view(np.uint16).reshape(n_blocks, 1)
+        words[:] = (words & 0x0FFF) | (((bits >> np.array([0, 4, 8, 12], dtype=np.uint16)) & 0xF) << 12)
+        raw[:, 48:56] = words.view(np.uint8)
+    if qtype == T.MXFP4:
+        raw[:, 0] = rng.integers(110, 135, n_blocks)
+    return raw
+
+
+def write_decode_only_fixture(path, rows=3, blocks_per_row=4, seed=11):
+    """One tensor per read-only type, random blocks, written by gguf-py's GGUFWriter."""
+    rng = np.random.default_rng(seed)
+    w = gguf.GGUFWriter(str(path), "llama")
+    for qtype in DECODE_ONLY:
+        raw = random_blocks(qtype, rows * blocks_per_row, rng)
+        w.add_tensor(f"blk.0.{qtype.name.lower()}.weight", raw.reshape(rows, -1), raw_dtype=qtype)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+@needs_cli
+@pytest.mark.skipif(not DEQUANT_CMD, reason="QSCOPE_DEQUANT_CMD is not set")
+def test_read_only_types_dequantize_like_gguf_py_bit_for_bit(tmp_path):
+    src = tmp_path / "iq.gguf"
+    write_decode_only_fixture(src)
+    reader = gguf.GGUFReader(src)
+    assert {t.tensor_type for t in reader.tensors} == set(DECODE_ONLY)
+    for t in reader.tensors:
+        dump = tmp_path / f"{t.name}.npy"
+        cmd = DEQUANT_CMD.format(file=shlex.quote(str(src)), tensor=shlex.quote(t.name), out=shlex.quote(str(dump)))
+        subprocess.run(cmd, shell=True, check=True)
+        ours = np.load(dump).astype(np.float32)
+        theirs = floats(t)
+        assert ours.shape == theirs.shape, t.name
+        assert np.isfinite(theirs).all() and np.any(theirs != 0), t.name
+        assert np.array_equal(ours.view(np.uint32), theirs.view(np.uint32)), t.name
+
+
+@needs_cli
+def test_inspect_reports_stats_and_errors_for_read_only_types(tmp_path):
+    src = tmp_path / "iq.gguf"
+    write_decode_only_fixture(src)
+    report = json.loads(qscope("inspect", src, "--format", "json", "--bins", "8", "--scheme", "q8_0").stdout)
+    ours = {t["name"]: t for t in report["tensors"]}
+    for t in gguf.GGUFReader(src).tensors:
+        values = floats(t).astype(np.float64)
+        entry = ours[t.name]
+        assert entry["dtype"] == t.tensor_type.name
+        stats = entry["stats"]
+        assert stats["min"] == pytest.approx(values.min(), rel=1e-6, abs=1e-12), t.name
+        assert stats["max"] == pytest.approx(values.max(), rel=1e-6, abs=1e-12), t.name
+        assert stats["mean"] == pytest.approx(values.mean(), rel=1e-4, abs=1e-9), t.name
+        assert stats["zeros"] == int(np.count_nonzero(values == 0)), t.name
+        assert sum(entry["histogram"]["counts"]) == values.size, t.name
+        # Re-quantizing what the file holds to a writable scheme gives a finite error.
+        assert entry["quant"]["scheme"] == "q8_0"
+        assert entry["quant"]["sqnr_db"] > 20, t.name
