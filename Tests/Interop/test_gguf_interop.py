@@ -76,10 +76,11 @@ def assert_ggml_layout(path):
     return reader
 
 
-def write_llama_fixture(path, blocks=4, width=256, vocab=64, seed=3):
-    """A tiny llama-shaped F32 model written by gguf-py itself (rows fill K-quant blocks)."""
+def write_llama_fixture(path, blocks=4, width=256, vocab=64, seed=3, split_max_tensors=0):
+    """A tiny llama-shaped F32 model written by gguf-py itself (rows fill K-quant blocks); with
+    split_max_tensors, gguf-py splits it into <stem>-0000k-of-0000n.gguf shards as gguf-split does."""
     rng = np.random.default_rng(seed)
-    w = gguf.GGUFWriter(str(path), "llama")
+    w = gguf.GGUFWriter(str(path), "llama", split_max_tensors=split_max_tensors)
     w.add_block_count(blocks)
     w.add_context_length(128)
     w.add_embedding_length(width)
@@ -401,3 +402,57 @@ def test_inspect_reports_stats_and_errors_for_read_only_types(tmp_path):
         # Re-quantizing what the file holds to a writable scheme gives a finite error.
         assert entry["quant"]["scheme"] == "q8_0"
         assert entry["quant"]["sqnr_db"] > 20, t.name
+
+
+# --- split models (gguf-split / GGUFWriter(split_max_tensors=…)) --------------------------------
+
+def write_split_fixture(tmp_path):
+    values = write_llama_fixture(tmp_path / "tiny.gguf", blocks=2, split_max_tensors=6)
+    shards = sorted(tmp_path.glob("tiny-*-of-*.gguf"))
+    assert len(shards) > 2 and shards[0].name == f"tiny-00001-of-{len(shards):05d}.gguf"
+    assert gguf.GGUFReader(shards[1]).fields["split.no"].contents() == 1
+    return values, shards
+
+
+@needs_cli
+def test_split_model_inspects_as_one(tmp_path):
+    values, shards = write_split_fixture(tmp_path)
+    report = json.loads(qscope("inspect", shards[0], "--format", "json").stdout)
+    ours = [t["name"] for t in report["tensors"]]
+    theirs = [t.name for shard in shards for t in gguf.GGUFReader(shard).tensors]
+    assert ours == theirs and sorted(ours) == sorted(values)
+    assert report["file_bytes"] == sum(os.path.getsize(s) for s in shards)
+    by_name = {t["name"]: t for t in report["tensors"]}
+    for name, x in values.items():
+        assert by_name[name]["shape"] == list(x.shape)
+        assert by_name[name]["stats"]["max"] == pytest.approx(float(x.max()), rel=1e-6)
+
+
+@needs_cli
+def test_split_model_missing_shard_is_named(tmp_path):
+    _, shards = write_split_fixture(tmp_path)
+    shards[-1].unlink()
+    result = subprocess.run([QSCOPE_BIN, "inspect", str(shards[0])], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert shards[-1].name in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@needs_cli
+def test_split_model_quantizes_to_one_file(tmp_path):
+    values, shards = write_split_fixture(tmp_path)
+    out = tmp_path / "joined-q8_0.gguf"
+    qscope("quantize", shards[0], "-o", out, "--scheme", "q8_0")
+    reader = assert_ggml_layout(out)
+    meta = fields(reader)
+    assert not any(k.startswith("split.") for k in meta)
+    assert meta["general.architecture"] == "llama" and meta["llama.block_count"] == 2
+    got = tensors(reader)
+    assert sorted(got) == sorted(values)
+    for name, x in values.items():
+        t = got[name]
+        if t.tensor_type == T.Q8_0:
+            expected = np.ascontiguousarray(gguf.quants.quantize(x, T.Q8_0)).view(np.uint8).reshape(-1)
+            assert np.array_equal(np.asarray(t.data).reshape(-1), expected), name
+        else:
+            assert np.array_equal(floats(t), x), name
