@@ -456,3 +456,47 @@ def test_split_model_quantizes_to_one_file(tmp_path):
             assert np.array_equal(np.asarray(t.data).reshape(-1), expected), name
         else:
             assert np.array_equal(floats(t), x), name
+
+
+# --- importance matrix in inspect ------------------------------------------------------------
+
+@needs_cli
+def test_inspect_imatrix_reports_per_tensor_importance(tmp_path):
+    src = tmp_path / "in.gguf"
+    values = write_llama_fixture(src, blocks=1)
+    rng = np.random.default_rng(9)
+    im = tmp_path / "imatrix.gguf"
+    w = gguf.GGUFWriter(str(im), "llama")
+    w.add_type("imatrix")
+    w.add_uint32("imatrix.chunk_count", 4)
+    w.add_uint32("imatrix.chunk_size", 512)
+    expected = {}
+    for name, count in (("blk.0.attn_q.weight", 7.0), ("blk.0.ffn_down.weight", 3.0)):
+        cols = values[name].shape[-1]
+        sums = rng.uniform(0, 5, cols).astype(np.float32)
+        sums[3] = np.float32(400)  # one dominant column
+        w.add_tensor(name + ".in_sum2", sums.reshape(1, cols))
+        w.add_tensor(name + ".counts", np.array([count], dtype=np.float32))
+        expected[name] = sums / np.float32(count)  # llama.cpp divides by the tokens seen, in float32
+    w.add_tensor("blk.0.attn_k.weight.in_sum2", np.ones((1, 7), dtype=np.float32))  # wrong length
+    w.add_tensor("blk.0.attn_k.weight.counts", np.ones(1, dtype=np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+    report = json.loads(qscope("inspect", src, "--imatrix", im, "--format", "json", "--scheme", "q4_k").stdout)
+    ours = {t["name"]: t for t in report["tensors"]}
+    for name, imp in expected.items():
+        got = ours[name]["importance"]
+        mean = float(imp.astype(np.float64).mean())
+        assert got["columns"] == imp.size
+        assert got["mean"] == pytest.approx(mean, rel=1e-9)
+        assert got["max"] == pytest.approx(float(imp.max()), rel=1e-7)
+        assert got["peak_ratio"] == pytest.approx(float(imp.max()) / mean, rel=1e-7)
+        assert "weighted_sqnr_db" in ours[name]["quant"], name
+    assert "importance" not in ours["blk.0.attn_v.weight"]
+    assert ours["blk.0.attn_k.weight"]["importance"]["columns"] == 7
+    assert "7 values" in ours["blk.0.attn_k.weight"]["note"]
+    table = qscope("inspect", src, "--imatrix", im).stdout
+    assert "imp_mean" in table and "imp_peak" in table
