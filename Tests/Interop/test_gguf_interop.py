@@ -331,7 +331,7 @@ def test_our_dequantization_equals_gguf_py_bit_for_bit(tmp_path, scheme):
 # Types gguf-py dequantizes but nothing here writes, with where each block keeps its fp16 scale.
 DECODE_ONLY = {
     T.IQ2_XXS: [0], T.IQ2_XS: [0], T.IQ2_S: [0], T.IQ3_XXS: [0], T.IQ3_S: [0], T.IQ1_S: [0],
-    T.IQ1_M: [], T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64], T.MXFP4: [],
+    T.IQ1_M: [], T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64], T.MXFP4: [], T.NVFP4: [],
 }
 
 
