@@ -22,7 +22,9 @@ from gguf import GGML_QUANT_SIZES
 from gguf.quants import dequantize, quantize
 
 QUANT_TYPES = [T.Q8_0, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.F16, T.BF16]
-DECODE_TYPES = [T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K, T.IQ4_NL, T.IQ4_XS, T.TQ1_0, T.TQ2_0, T.MXFP4]
+# New types go at the end: the blocks come from one random stream, so earlier files stay the same.
+DECODE_TYPES = [T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K, T.IQ4_NL, T.IQ4_XS, T.TQ1_0, T.TQ2_0, T.MXFP4,
+                T.IQ2_XXS, T.IQ2_XS, T.IQ2_S, T.IQ3_XXS, T.IQ3_S, T.IQ1_S, T.IQ1_M, T.NVFP4]
 
 
 def cases():
@@ -98,8 +100,16 @@ def decode_blocks(qtype, rng, n_blocks=8):
         put_half(0, d); put_half(2, np.abs(d))
     elif qtype == T.Q6_K:
         put_half(208, d)
-    elif qtype in (T.IQ4_NL, T.IQ4_XS):
+    elif qtype in (T.IQ4_NL, T.IQ4_XS, T.IQ2_XXS, T.IQ2_XS, T.IQ2_S, T.IQ3_XXS, T.IQ3_S, T.IQ1_S):
         put_half(0, d)
+    elif qtype == T.IQ1_M:
+        # The fp16 scale is spread over the top nibbles of the four u16 scale words (bytes 48..55).
+        bits = d.view(np.uint16)
+        for i in range(4):
+            word = raw[:, 48 + 2 * i].astype(np.uint16) | (raw[:, 49 + 2 * i].astype(np.uint16) << 8)
+            word = (word & 0x0FFF) | (((bits >> (4 * i)) & 0xF) << 12)
+            raw[:, 48 + 2 * i] = (word & 0xFF).astype(np.uint8)
+            raw[:, 49 + 2 * i] = (word >> 8).astype(np.uint8)
     elif qtype == T.TQ1_0:
         put_half(52, d)
     elif qtype == T.TQ2_0:

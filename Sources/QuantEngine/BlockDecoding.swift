@@ -23,6 +23,14 @@ enum BlockDecoding {
     case .tq1_0: return OtherBlockDecoding.tq1_0
     case .tq2_0: return OtherBlockDecoding.tq2_0
     case .mxfp4: return OtherBlockDecoding.mxfp4
+    case .nvfp4: return OtherBlockDecoding.nvfp4
+    case .iq2_xxs: return IQ2Decoding.iq2_xxs
+    case .iq2_xs: return IQ2Decoding.iq2_xs
+    case .iq2_s: return IQ2Decoding.iq2_s
+    case .iq3_xxs: return IQ3Decoding.iq3_xxs
+    case .iq3_s: return IQ3Decoding.iq3_s
+    case .iq1_s: return IQ1Decoding.iq1_s
+    case .iq1_m: return IQ1Decoding.iq1_m
     default: return nil
     }
   }

@@ -64,4 +64,26 @@ enum OtherBlockDecoding {
       y[j + 16] = d * e2m1Doubled[Int(b[1 + j] >> 4)]
     }
   }
+
+  /// NVFP4 sub-block scale: unsigned E4M3 (bias 7) halved, like the E2M1 values are doubled; the
+  /// codes 0 and 0x7F read as 0. Every result is exact in float32.
+  static func ue4m3Half(_ x: UInt8) -> Float {
+    if x == 0 || x == 0x7F { return 0 }
+    let exponent = Int((x >> 3) & 0x0F), mantissa = Int(x & 7)
+    if exponent == 0 { return Float(mantissa) * 0x1p-10 }
+    return Float(8 + mantissa) * Float(sign: .plus, exponent: exponent - 11, significand: 1)
+  }
+
+  /// 36 bytes for 64 elements: four E4M3 scales, then four 16-element sub-blocks of 8 bytes
+  /// (element j in the low nibble, j + 8 in the high nibble).
+  static func nvfp4(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+    for s in 0..<4 {
+      let d = ue4m3Half(b[s])
+      let qs = b + 4 + 8 * s
+      for j in 0..<8 {
+        y[16 * s + j] = d * e2m1Doubled[Int(qs[j] & 0x0F)]
+        y[16 * s + 8 + j] = d * e2m1Doubled[Int(qs[j] >> 4)]
+      }
+    }
+  }
 }

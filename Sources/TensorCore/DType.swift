@@ -17,7 +17,7 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Codable {
   case q2_k = "Q2_K", q3_k = "Q3_K", q4_k = "Q4_K", q5_k = "Q5_K", q6_k = "Q6_K", q8_k = "Q8_K"
   case iq2_xxs = "IQ2_XXS", iq2_xs = "IQ2_XS", iq3_xxs = "IQ3_XXS", iq1_s = "IQ1_S", iq4_nl = "IQ4_NL"
   case iq3_s = "IQ3_S", iq2_s = "IQ2_S", iq4_xs = "IQ4_XS", iq1_m = "IQ1_M"
-  case tq1_0 = "TQ1_0", tq2_0 = "TQ2_0", mxfp4 = "MXFP4"
+  case tq1_0 = "TQ1_0", tq2_0 = "TQ2_0", mxfp4 = "MXFP4", nvfp4 = "NVFP4"
 
   /// Elements per storage block (1 for plain types).
   public var blockSize: Int {
@@ -26,6 +26,7 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Codable {
     case .q2_k, .q3_k, .q4_k, .q5_k, .q6_k, .q8_k, .iq2_xxs, .iq2_xs, .iq3_xxs, .iq1_s, .iq3_s, .iq2_s,
       .iq4_xs, .iq1_m, .tq1_0, .tq2_0:
       return 256
+    case .nvfp4: return 64
     case .i4: return 2
     default: return 1
     }
@@ -62,6 +63,7 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Codable {
     case .tq1_0: return 54
     case .tq2_0: return 66
     case .mxfp4: return 17
+    case .nvfp4: return 36
     }
   }
 

@@ -67,7 +67,8 @@ def test_row_not_divisible_is_an_error(tmp_path):
 
 
 KQUANTS = {"q2_k": T.Q2_K, "q3_k": T.Q3_K, "q4_k": T.Q4_K, "q5_k": T.Q5_K, "q6_k": T.Q6_K}
-DECODE_ONLY = [T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K, T.IQ4_NL, T.IQ4_XS, T.TQ1_0, T.TQ2_0, T.MXFP4]
+DECODE_ONLY = [T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K, T.IQ4_NL, T.IQ4_XS, T.TQ1_0, T.TQ2_0, T.MXFP4,
+               T.IQ2_XXS, T.IQ2_XS, T.IQ2_S, T.IQ3_XXS, T.IQ3_S, T.IQ1_S, T.IQ1_M, T.NVFP4]
 
 
 def run_decoder(tmp_path, qtype, raw):
@@ -98,9 +99,15 @@ def test_block_decoders_match_gguf_on_random_blocks(tmp_path, qtype):
     raw = rng.integers(0, 256, (32, size), dtype=np.uint8)
     # Keep the fp16 scales finite so NaN payloads do not make the comparison ambiguous.
     offsets = {T.Q2_K: [80, 82], T.Q3_K: [108], T.Q4_K: [0, 2], T.Q5_K: [0, 2], T.Q6_K: [208],
-               T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64]}.get(qtype, [])
+               T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64], T.IQ2_XXS: [0], T.IQ2_XS: [0],
+               T.IQ2_S: [0], T.IQ3_XXS: [0], T.IQ3_S: [0], T.IQ1_S: [0]}.get(qtype, [])
     for off in offsets:
         raw[:, off:off + 2] = (rng.standard_normal(32) * 0.05).astype(np.float16).view(np.uint8).reshape(32, 2)
+    if qtype == T.IQ1_M:  # its fp16 scale is spread over the top nibbles of four u16 words at byte 48
+        words = raw[:, 48:56].copy().view("<u2")
+        bits = (rng.standard_normal((32, 1)) * 0.05).astype(np.float16).view(np.uint16)
+        words[:] = (words & 0x0FFF) | (((bits >> np.array([0, 4, 8, 12], dtype=np.uint16)) & 0xF) << 12)
+        raw[:, 48:56] = words.view(np.uint8)
     with np.errstate(all="ignore"):  # random MXFP4 exponents overflow to inf on both sides
         theirs = np.asarray(dequantize(raw.reshape(-1), qtype), dtype=np.float32).reshape(-1)
     ours = run_decoder(tmp_path, qtype, raw.reshape(-1))

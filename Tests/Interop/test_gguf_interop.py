@@ -76,10 +76,11 @@ def assert_ggml_layout(path):
     return reader
 
 
-def write_llama_fixture(path, blocks=4, width=256, vocab=64, seed=3):
-    """A tiny llama-shaped F32 model written by gguf-py itself (rows fill K-quant blocks)."""
+def write_llama_fixture(path, blocks=4, width=256, vocab=64, seed=3, split_max_tensors=0):
+    """A tiny llama-shaped F32 model written by gguf-py itself (rows fill K-quant blocks); with
+    split_max_tensors, gguf-py splits it into <stem>-0000k-of-0000n.gguf shards as gguf-split does."""
     rng = np.random.default_rng(seed)
-    w = gguf.GGUFWriter(str(path), "llama")
+    w = gguf.GGUFWriter(str(path), "llama", split_max_tensors=split_max_tensors)
     w.add_block_count(blocks)
     w.add_context_length(128)
     w.add_embedding_length(width)
@@ -323,3 +324,179 @@ def test_our_dequantization_equals_gguf_py_bit_for_bit(tmp_path, scheme):
         subprocess.run(cmd, shell=True, check=True)
         ours = np.load(dump).astype(np.float32)
         assert np.array_equal(ours.view(np.uint32), floats(t).view(np.uint32)), t.name
+
+
+# --- read-only types: i-quants, ternary, MXFP4 ------------------------------------------------
+
+# Types gguf-py dequantizes but nothing here writes, with where each block keeps its fp16 scale.
+DECODE_ONLY = {
+    T.IQ2_XXS: [0], T.IQ2_XS: [0], T.IQ2_S: [0], T.IQ3_XXS: [0], T.IQ3_S: [0], T.IQ1_S: [0],
+    T.IQ1_M: [], T.IQ4_NL: [0], T.IQ4_XS: [0], T.TQ1_0: [52], T.TQ2_0: [64], T.MXFP4: [], T.NVFP4: [],
+}
+
+
+def random_blocks(qtype, n_blocks, rng):
+    """Random block bytes with finite, modest scales (so both sides compare real values, not NaNs)."""
+    block, size = gguf.GGML_QUANT_SIZES[qtype]
+    raw = rng.integers(0, 256, (n_blocks, size), dtype=np.uint8)
+    d = (rng.standard_normal(n_blocks) * 0.02).astype(np.float16)
+    for off in DECODE_ONLY[qtype]:
+        raw[:, off:off + 2] = d.view(np.uint8).reshape(n_blocks, 2)
+    if qtype == T.IQ1_M:  # the fp16 scale sits in the top nibbles of four u16 words at byte 48
+        words = raw[:, 48:56].copy().view("<u2")
+        bits = d.view(np.uint16).reshape(n_blocks, 1)
+        words[:] = (words & 0x0FFF) | (((bits >> np.array([0, 4, 8, 12], dtype=np.uint16)) & 0xF) << 12)
+        raw[:, 48:56] = words.view(np.uint8)
+    if qtype == T.MXFP4:
+        raw[:, 0] = rng.integers(110, 135, n_blocks)
+    return raw
+
+
+def write_decode_only_fixture(path, rows=3, blocks_per_row=4, seed=11):
+    """One tensor per read-only type, random blocks, written by gguf-py's GGUFWriter."""
+    rng = np.random.default_rng(seed)
+    w = gguf.GGUFWriter(str(path), "llama")
+    for qtype in DECODE_ONLY:
+        raw = random_blocks(qtype, rows * blocks_per_row, rng)
+        w.add_tensor(f"blk.0.{qtype.name.lower()}.weight", raw.reshape(rows, -1), raw_dtype=qtype)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+@needs_cli
+@pytest.mark.skipif(not DEQUANT_CMD, reason="QSCOPE_DEQUANT_CMD is not set")
+def test_read_only_types_dequantize_like_gguf_py_bit_for_bit(tmp_path):
+    src = tmp_path / "iq.gguf"
+    write_decode_only_fixture(src)
+    reader = gguf.GGUFReader(src)
+    assert {t.tensor_type for t in reader.tensors} == set(DECODE_ONLY)
+    for t in reader.tensors:
+        dump = tmp_path / f"{t.name}.npy"
+        cmd = DEQUANT_CMD.format(file=shlex.quote(str(src)), tensor=shlex.quote(t.name), out=shlex.quote(str(dump)))
+        subprocess.run(cmd, shell=True, check=True)
+        ours = np.load(dump).astype(np.float32)
+        theirs = floats(t)
+        assert ours.shape == theirs.shape, t.name
+        assert np.isfinite(theirs).all() and np.any(theirs != 0), t.name
+        assert np.array_equal(ours.view(np.uint32), theirs.view(np.uint32)), t.name
+
+
+@needs_cli
+def test_inspect_reports_stats_and_errors_for_read_only_types(tmp_path):
+    src = tmp_path / "iq.gguf"
+    write_decode_only_fixture(src)
+    report = json.loads(qscope("inspect", src, "--format", "json", "--bins", "8", "--scheme", "q8_0").stdout)
+    ours = {t["name"]: t for t in report["tensors"]}
+    for t in gguf.GGUFReader(src).tensors:
+        values = floats(t).astype(np.float64)
+        entry = ours[t.name]
+        assert entry["dtype"] == t.tensor_type.name
+        stats = entry["stats"]
+        assert stats["min"] == pytest.approx(values.min(), rel=1e-6, abs=1e-12), t.name
+        assert stats["max"] == pytest.approx(values.max(), rel=1e-6, abs=1e-12), t.name
+        assert stats["mean"] == pytest.approx(values.mean(), rel=1e-4, abs=1e-9), t.name
+        assert stats["zeros"] == int(np.count_nonzero(values == 0)), t.name
+        assert sum(entry["histogram"]["counts"]) == values.size, t.name
+        # Re-quantizing what the file holds to a writable scheme gives a finite error.
+        assert entry["quant"]["scheme"] == "q8_0"
+        assert entry["quant"]["sqnr_db"] > 20, t.name
+
+
+# --- split models (gguf-split / GGUFWriter(split_max_tensors=…)) --------------------------------
+
+def write_split_fixture(tmp_path):
+    values = write_llama_fixture(tmp_path / "tiny.gguf", blocks=2, split_max_tensors=6)
+    shards = sorted(tmp_path.glob("tiny-*-of-*.gguf"))
+    assert len(shards) > 2 and shards[0].name == f"tiny-00001-of-{len(shards):05d}.gguf"
+    assert gguf.GGUFReader(shards[1]).fields["split.no"].contents() == 1
+    return values, shards
+
+
+@needs_cli
+def test_split_model_inspects_as_one(tmp_path):
+    values, shards = write_split_fixture(tmp_path)
+    report = json.loads(qscope("inspect", shards[0], "--format", "json").stdout)
+    ours = [t["name"] for t in report["tensors"]]
+    theirs = [t.name for shard in shards for t in gguf.GGUFReader(shard).tensors]
+    assert ours == theirs and sorted(ours) == sorted(values)
+    assert report["file_bytes"] == sum(os.path.getsize(s) for s in shards)
+    by_name = {t["name"]: t for t in report["tensors"]}
+    for name, x in values.items():
+        assert by_name[name]["shape"] == list(x.shape)
+        assert by_name[name]["stats"]["max"] == pytest.approx(float(x.max()), rel=1e-6)
+
+
+@needs_cli
+def test_split_model_missing_shard_is_named(tmp_path):
+    _, shards = write_split_fixture(tmp_path)
+    shards[-1].unlink()
+    result = subprocess.run([QSCOPE_BIN, "inspect", str(shards[0])], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert shards[-1].name in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@needs_cli
+def test_split_model_quantizes_to_one_file(tmp_path):
+    values, shards = write_split_fixture(tmp_path)
+    out = tmp_path / "joined-q8_0.gguf"
+    qscope("quantize", shards[0], "-o", out, "--scheme", "q8_0")
+    reader = assert_ggml_layout(out)
+    meta = fields(reader)
+    assert not any(k.startswith("split.") for k in meta)
+    assert meta["general.architecture"] == "llama" and meta["llama.block_count"] == 2
+    got = tensors(reader)
+    assert sorted(got) == sorted(values)
+    for name, x in values.items():
+        t = got[name]
+        if t.tensor_type == T.Q8_0:
+            expected = np.ascontiguousarray(gguf.quants.quantize(x, T.Q8_0)).view(np.uint8).reshape(-1)
+            assert np.array_equal(np.asarray(t.data).reshape(-1), expected), name
+        else:
+            assert np.array_equal(floats(t), x), name
+
+
+# --- importance matrix in inspect ------------------------------------------------------------
+
+@needs_cli
+def test_inspect_imatrix_reports_per_tensor_importance(tmp_path):
+    src = tmp_path / "in.gguf"
+    values = write_llama_fixture(src, blocks=1)
+    rng = np.random.default_rng(9)
+    im = tmp_path / "imatrix.gguf"
+    w = gguf.GGUFWriter(str(im), "llama")
+    w.add_type("imatrix")
+    w.add_uint32("imatrix.chunk_count", 4)
+    w.add_uint32("imatrix.chunk_size", 512)
+    expected = {}
+    for name, count in (("blk.0.attn_q.weight", 7.0), ("blk.0.ffn_down.weight", 3.0)):
+        cols = values[name].shape[-1]
+        sums = rng.uniform(0, 5, cols).astype(np.float32)
+        sums[3] = np.float32(400)  # one dominant column
+        w.add_tensor(name + ".in_sum2", sums.reshape(1, cols))
+        w.add_tensor(name + ".counts", np.array([count], dtype=np.float32))
+        expected[name] = sums / np.float32(count)  # llama.cpp divides by the tokens seen, in float32
+    w.add_tensor("blk.0.attn_k.weight.in_sum2", np.ones((1, 7), dtype=np.float32))  # wrong length
+    w.add_tensor("blk.0.attn_k.weight.counts", np.ones(1, dtype=np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+    report = json.loads(qscope("inspect", src, "--imatrix", im, "--format", "json", "--scheme", "q4_k").stdout)
+    ours = {t["name"]: t for t in report["tensors"]}
+    for name, imp in expected.items():
+        got = ours[name]["importance"]
+        mean = float(imp.astype(np.float64).mean())
+        assert got["columns"] == imp.size
+        assert got["mean"] == pytest.approx(mean, rel=1e-9)
+        assert got["max"] == pytest.approx(float(imp.max()), rel=1e-7)
+        assert got["peak_ratio"] == pytest.approx(float(imp.max()) / mean, rel=1e-7)
+        assert "weighted_sqnr_db" in ours[name]["quant"], name
+    assert "importance" not in ours["blk.0.attn_v.weight"]
+    assert ours["blk.0.attn_k.weight"]["importance"]["columns"] == 7
+    assert "7 values" in ours["blk.0.attn_k.weight"]["note"]
+    table = qscope("inspect", src, "--imatrix", im).stdout
+    assert "imp_mean" in table and "imp_peak" in table

@@ -59,7 +59,8 @@ import TensorCore
 
   @Test func presetFileTypeWinsAndSplitKeysGo() throws {
     var meta = GGUFFixture.basicMetadata
-    meta.append(GGUFKeyValue(key: "split.count", value: .uint16(3)))
+    meta.append(GGUFKeyValue(key: "split.no", value: .uint16(0)))
+    meta.append(GGUFKeyValue(key: "split.count", value: .uint16(1)))
     meta.append(GGUFKeyValue(key: "general.file_type", value: .uint32(1)))
     let model = try source(metadata: meta)
     let out = GGUFFixture.path("preset")
@@ -68,7 +69,7 @@ import TensorCore
       extraMetadata: [GGUFKeyValue(key: "quantize.imatrix.file", value: .string("x.gguf"))])
     let parsed = try #require(GGUFFormat.parsedFile(of: try GGUFFormat.open(path: out)))
     #expect(parsed["general.file_type"] == .uint32(14))
-    #expect(parsed["split.count"] == nil)
+    #expect(parsed["split.count"] == nil && parsed["split.no"] == nil)
     #expect(parsed["quantize.imatrix.file"] == .string("x.gguf"))
     #expect(parsed.metadata.filter { $0.key == "general.file_type" }.count == 1)
   }

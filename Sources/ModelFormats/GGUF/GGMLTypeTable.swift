@@ -3,7 +3,7 @@ import TensorCore
 /// The ggml tensor type ids that GGUF stores, mapped to and from ``DType``.
 ///
 /// Ids come from ggml's `ggml_type` enum. Removed ids (4, 5, 31–33, 36–38) and ids newer than our
-/// ``DType`` knows (NVFP4 40, Q1_0 41, Q2_0 42) are reported by name so a user can tell a
+/// ``DType`` knows (Q1_0 41, Q2_0 42) are reported by name so a user can tell a
 /// corrupt file from a newer one.
 public enum GGMLTypeTable {
   /// id → dtype for every ggml type we can represent.
@@ -12,14 +12,14 @@ public enum GGMLTypeTable {
     10: .q2_k, 11: .q3_k, 12: .q4_k, 13: .q5_k, 14: .q6_k, 15: .q8_k,
     16: .iq2_xxs, 17: .iq2_xs, 18: .iq3_xxs, 19: .iq1_s, 20: .iq4_nl, 21: .iq3_s, 22: .iq2_s,
     23: .iq4_xs, 24: .i8, 25: .i16, 26: .i32, 27: .i64, 28: .f64, 29: .iq1_m, 30: .bf16,
-    34: .tq1_0, 35: .tq2_0, 39: .mxfp4,
+    34: .tq1_0, 35: .tq2_0, 39: .mxfp4, 40: .nvfp4,
   ]
 
   /// Ids ggml once used or uses now that we cannot represent, with their names.
   public static let knownButUnsupported: [UInt32: String] = [
     4: "Q4_2 (removed)", 5: "Q4_3 (removed)", 31: "Q4_0_4_4 (removed)", 32: "Q4_0_4_8 (removed)",
     33: "Q4_0_8_8 (removed)", 36: "IQ4_NL_4_4 (removed)", 37: "IQ4_NL_4_8 (removed)",
-    38: "IQ4_NL_8_8 (removed)", 40: "NVFP4", 41: "Q1_0", 42: "Q2_0",
+    38: "IQ4_NL_8_8 (removed)", 41: "Q1_0", 42: "Q2_0",
   ]
 
   private static let idByDType: [DType: UInt32] = {

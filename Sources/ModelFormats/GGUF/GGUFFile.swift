@@ -40,6 +40,11 @@ public struct GGUFFile: Sendable {
   public var alignment: Int
   /// Absolute offset of the data section.
   public var dataOffset: Int
+  /// Every shard's path, first shard first, for a split model opened from its first shard; empty
+  /// otherwise. Then ``metadata``, ``alignment`` and ``dataOffset`` are the first shard's, and
+  /// ``tensors`` lists every shard's tensors, each ``GGUFTensorInfo/relativeOffset`` relative to
+  /// its own shard's data section.
+  public var shardPaths: [String] = []
 
   public static let defaultAlignment = 32
 

@@ -36,7 +36,9 @@ extension GGUFFormat {
     let alignment = try GGUFParser.readAlignment(metadata, file: path)
 
     let writer: AtomicFileWriter
-    do { writer = try AtomicFileWriter(destination: path, inputs: [model.path], overwrite: options.overwrite) } catch {
+    // Every shard of a split source is an input the output must not replace.
+    let inputs = [model.path] + (parsedFile(of: model)?.shardPaths.dropFirst() ?? [])
+    do { writer = try AtomicFileWriter(destination: path, inputs: inputs, overwrite: options.overwrite) } catch {
       throw .io(error)
     }
     writer.injectedFailureAfterBytes = options.injectedFailureAfterBytes

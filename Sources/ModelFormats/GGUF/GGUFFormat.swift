@@ -17,6 +17,9 @@ public enum GGUFFormat: ModelFormat {
     let mapped: MappedFile
     do { mapped = try MappedFile(path: path) } catch { throw .io(error) }
     let parsed = try GGUFParser.parse(mapped.bytes, file: path)
+    if let split = try GGUFSplitKeys.read(parsed, path: path) {
+      return try openSplit(first: parsed, keys: split, file: mapped, path: path)
+    }
     return try GGUFModelBuilder.model(from: parsed, file: mapped, path: path)
   }
 

@@ -3,6 +3,20 @@ import TensorCore
 /// Turns a parsed GGUF file into the format-neutral ``Model``.
 enum GGUFModelBuilder {
   static func model(from parsed: GGUFFile, file: MappedFile, path: String) throws(FormatError) -> Model {
+    let tensors = try tensors(from: parsed, file: file, path: path)
+    return model(tensors: tensors, parsed: parsed, fileBytes: file.count, path: path)
+  }
+
+  /// The model of already-built tensors (one file's, or every shard's of a split model).
+  static func model(tensors: [ModelTensor], parsed: GGUFFile, fileBytes: Int, path: String) -> Model {
+    Model(
+      format: .gguf, path: path, fileBytes: fileBytes, tensors: tensors, layers: layers(of: tensors),
+      metadata: parsed.metadata.map { MetadataEntry(key: $0.key, value: GGUFMetadataText.render($0.value)) },
+      notes: [GGUFMetadataText.summary(of: parsed)], formatContext: parsed)
+  }
+
+  /// One file's tensors, each mapped from `file` at the data section plus its relative offset.
+  static func tensors(from parsed: GGUFFile, file: MappedFile, path: String) throws(FormatError) -> [ModelTensor] {
     var tensors: [ModelTensor] = []
     tensors.reserveCapacity(parsed.tensors.count)
     for info in parsed.tensors {
@@ -24,10 +38,7 @@ enum GGUFModelBuilder {
           isQuantizable: numericType && GGUFTensorNaming.allowsQuantization(name: info.name, dims: dims),
           channelAxis: 0))
     }
-    return Model(
-      format: .gguf, path: path, fileBytes: file.count, tensors: tensors, layers: layers(of: tensors),
-      metadata: parsed.metadata.map { MetadataEntry(key: $0.key, value: GGUFMetadataText.render($0.value)) },
-      notes: [GGUFMetadataText.summary(of: parsed)], formatContext: parsed)
+    return tensors
   }
 
   /// Groups by `blk.N` (numeric order); tensors before the first block (embeddings) come first,

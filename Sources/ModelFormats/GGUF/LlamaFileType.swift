@@ -6,7 +6,7 @@ public enum LlamaFileType: Int, Sendable, CaseIterable {
   case q2_k = 10, q3_k_s = 11, q3_k_m = 12, q3_k_l = 13, q4_k_s = 14, q4_k_m = 15
   case q5_k_s = 16, q5_k_m = 17, q6_k = 18, iq2_xxs = 19, iq2_xs = 20, q2_k_s = 21, iq3_xs = 22
   case iq3_xxs = 23, iq1_s = 24, iq4_nl = 25, iq3_s = 26, iq3_m = 27, iq2_s = 28, iq2_m = 29
-  case iq4_xs = 30, iq1_m = 31, bf16 = 32, tq1_0 = 36, tq2_0 = 37, mxfp4_moe = 38
+  case iq4_xs = 30, iq1_m = 31, bf16 = 32, tq1_0 = 36, tq2_0 = 37, mxfp4_moe = 38, nvfp4 = 39
 
   /// The preset name as llama-quantize prints it ("Q4_K_M").
   public var name: String {
@@ -62,6 +62,7 @@ public enum LlamaFileType: Int, Sendable, CaseIterable {
     case .tq1_0: return .tq1_0
     case .tq2_0: return .tq2_0
     case .mxfp4_moe: return .mxfp4
+    case .nvfp4: return .nvfp4
     }
   }
 
@@ -85,6 +86,7 @@ public enum LlamaFileType: Int, Sendable, CaseIterable {
     case .iq4_xs: return .iq4_xs
     case .tq1_0: return .tq1_0
     case .tq2_0: return .tq2_0
+    case .nvfp4: return .nvfp4
     default: return nil
     }
   }
