@@ -17,6 +17,7 @@ Files (all tiny, seeded):
 - half.keras: Dense, EinsumDense and Embedding under policy bfloat16 (input ids → table → dense layers).
 - *.int8.keras: Keras' own `model.quantize("int8")` of einsum.keras (all but the "..." layer), bf16.keras
   and half.keras — the reference our int8 writer must equal byte for byte.
+- functional-nested.h5: functional-nested.keras loaded and saved by Keras 3's legacy .h5 writer.
 - keras2-legacy.h5: a Keras 2 (tf.keras) layout legacy file built with h5py: weight names with ":0",
   fixed-length (NULL-padded) name lists, nested model group, string dtype in model_config.
 - Bad inputs: not-zip.keras, no-config.keras, no-weights.keras, corrupt-weights.keras (weights member
@@ -114,6 +115,10 @@ def half():
     bf16.save(OUT / "bf16.int8.keras")
 
 
+def legacy_nested():
+    keras.saving.load_model(OUT / "functional-nested.keras").save(OUT / "functional-nested.h5")
+
+
 def keras2_legacy():
     rng = np.random.default_rng(4)
     config = {"class_name": "Functional", "config": {"name": "old", "layers": [
@@ -193,6 +198,7 @@ if __name__ == "__main__":
     policies()
     einsum()
     half()
+    legacy_nested()
     keras2_legacy()
     bad_inputs()
     without_names()

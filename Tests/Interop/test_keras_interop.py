@@ -178,3 +178,43 @@ def test_float16_int8_is_refused_like_keras(tmp_path, policy):
     assert "d/kernel" in result.stderr
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(tmp_path / "q.keras") as b:
         assert a.read("model.weights.h5") == b.read("model.weights.h5")
+
+
+def legacy_model():
+    keras.utils.set_random_seed(14)
+    block = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8, name="inner"),
+                              keras.layers.BatchNormalization(name="norm")], name="block")
+    tokens = keras.Input((5,), dtype="int32", name="tokens")
+    h = keras.layers.Embedding(16, 8, name="embed")(tokens)
+    h = keras.layers.Conv1D(8, 3, padding="same", name="conv")(h)
+    h = keras.layers.EinsumDense("abc,cd->abd", output_shape=(5, 8), bias_axes="d", name="ein")(h)
+    h = keras.layers.GlobalAveragePooling1D(name="pool")(h)
+    h = block(h)
+    for i in range(11):  # dense_10 sorts before dense_2 in the weights file
+        h = keras.layers.Dense(4, name=f"d{i}")(h)
+    return keras.Model(tokens, keras.layers.Dense(3, use_bias=False, name="head")(h), name="legacy")
+
+
+def test_legacy_h5_writes_a_keras_archive_keras_loads(tmp_path):
+    src = tmp_path / "legacy.h5"
+    legacy_model().save(src)
+    x = np.random.default_rng(3).integers(0, 16, size=(8, 5)).astype("int32")
+    original = keras.saving.load_model(src)
+    passthrough = keras.saving.load_model(quantize(src, tmp_path / "f.keras", "f32"))
+    assert [w.path for w in passthrough.weights] == [w.path for w in original.weights]
+    for a, b in zip(passthrough.weights, original.weights):
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), a.path
+    np.testing.assert_array_equal(passthrough.predict(x, verbose=0), original.predict(x, verbose=0))
+    ours = keras.saving.load_model(quantize(src, tmp_path / "q.keras", "int8"))
+    reference = keras_int8(src)
+    assert_same_variables(ours, reference)
+    np.testing.assert_array_equal(ours.predict(x, verbose=0), reference.predict(x, verbose=0))
+
+
+def test_legacy_h5_output_must_be_named_keras(tmp_path):
+    src = tmp_path / "legacy.h5"
+    legacy_model().save(src)
+    result = qscope("quantize", src, "-o", tmp_path / "q.h5", "--force", "--scheme", "int8")
+    assert result.returncode == 1
+    assert "name the output '.keras'" in result.stderr
+    assert not (tmp_path / "q.h5").exists()

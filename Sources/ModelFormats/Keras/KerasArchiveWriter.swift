@@ -44,12 +44,10 @@ enum KerasArchiveWriter {
   /// and untouched tensors byte-identical.
   static func verify(_ written: String, against model: Model, quantized: [KerasQuantizedLayer]) throws(FormatError) {
     let reread = try KerasFormat.openArchive(path: written)
-    let changedLayers = Set(quantized.map(\.varsPath))
+    let changedLayers = Set(quantized.map(\.layerIndex))
     guard let context = model.formatContext as? KerasContext else { return }
     for (index, tensor) in model.tensors.enumerated() {
-      let ref = context.refs[index]
-      let varsPath = ref.datasetPath.split(separator: "/").dropLast().joined(separator: "/")
-      guard !changedLayers.contains(varsPath) else { continue }
+      if let layer = context.refs[index].layerIndex, changedLayers.contains(layer) { continue }
       guard let match = reread.tensors.first(where: { $0.name == tensor.name }),
         match.location.bytes.elementsEqual(tensor.location.bytes)
       else {

@@ -5,8 +5,8 @@ extension KerasFormat {
     guard let context = model.formatContext as? KerasContext else {
       return .notStorable(reason: "the model was not opened as a Keras file")
     }
-    guard context.kind == .archive else {
-      return .notStorable(reason: "QuantScope writes Keras 3 .keras archives; this \(context.kind == .legacy ? "legacy .h5" : "weights-only") file has no .keras form to write")
+    if context.kind != .archive, let problem = KerasLegacyConversion.problem(model, context: context) {
+      return .notStorable(reason: problem)
     }
     guard let index = model.tensors.firstIndex(where: { $0.name == tensor.name }) else {
       return .notStorable(reason: "the tensor is not part of this Keras model")
@@ -44,7 +44,7 @@ extension KerasFormat {
       return "Keras 3 has no int8 form for \(spec.className) (only Dense, EinsumDense and Embedding implement quantize()); its weights stay float"
     }
     let variable = spec.className == "Embedding" ? "embeddings" : "kernel"
-    guard ref.variable == variable, ref.datasetPath.hasSuffix("vars/0"), !spec.path.isEmpty else {
+    guard ref.variable == variable, context.kind != .archive || ref.datasetPath.hasSuffix("vars/0"), !spec.path.isEmpty else {
       return "Keras quantizes only the \(variable) of a \(spec.className); '\(ref.variable)' stays float"
     }
     let policy = KerasLayerKinds.policyName(spec.config) ?? "float32"
@@ -90,11 +90,15 @@ extension KerasFormat {
     _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
     options: WriteOptions
   ) throws(FormatError) -> [String] {
-    guard let context = model.formatContext as? KerasContext, context.kind == .archive, let archive = context.archive,
-      let config = context.config
-    else {
-      throw .unsupported(file: model.path, what: "Keras output",
-                         reason: "only Keras 3 .keras archives are written; legacy .h5 and weights-only files are read-only")
+    guard let context = model.formatContext as? KerasContext else {
+      throw .unsupported(file: model.path, what: "Keras output", reason: "the model was not opened as a Keras file")
+    }
+    guard path.lowercased().hasSuffix(".keras") else {
+      // Keras picks the reader by extension; a Keras 3 archive under another name would not load.
+      throw .unsupported(file: path, what: "Keras output", reason: "QuantScope writes Keras 3 .keras archives; name the output '.keras'")
+    }
+    if context.kind != .archive, let problem = KerasLegacyConversion.problem(model, context: context) {
+      throw .unsupported(file: model.path, what: "Keras output", reason: problem)
     }
     var notes: [String] = []
     var quantized: [KerasQuantizedLayer] = []
@@ -114,6 +118,11 @@ extension KerasFormat {
       guard case .linear = request.encoding else { continue }  // float32 on float32: nothing changes
       quantized.append(try KerasQuantizedLayer.make(tensor: tensor, index: request.tensorIndex, context: context, file: path))
       options.progress?(ProgressUpdate(completed: n + 1, total: requests.count, item: tensor.name))
+    }
+    guard let archive = context.archive, let config = context.config else {
+      let members = try KerasLegacyConversion.members(model, context: context, quantized: quantized, file: path)
+      try KerasArchiveWriter.commit(members: members, to: path, model: model, quantized: quantized, options: options)
+      return notes + ["converted the legacy .h5 to a Keras 3 .keras archive (optimizer state and training config are not carried over)"]
     }
     var members: [(String, [UInt8])] = []
     for name in archive.memberNames {

@@ -23,7 +23,8 @@ struct KerasQuantizedLayer: Sendable {
       throw .cannotStore(file: file, tensor: tensor.name, reason: "no layer group")
     }
     let spec = context.layers[layerIndex]
-    let varsPath = String(ref.datasetPath[..<slash])
+    // A legacy layer moves to the group a Keras 3 archive gives it.
+    let varsPath = context.kind == .archive ? String(ref.datasetPath[..<slash]) : (spec.counterGroup ?? spec.name) + "/vars"
     let layout: KerasInt8Layout
     do { layout = try KerasFormat.int8Layout(spec, kernelShape: tensor.shape) } catch {
       throw .cannotStore(file: file, tensor: tensor.name, reason: error.reason)
@@ -33,9 +34,7 @@ struct KerasQuantizedLayer: Sendable {
       throw .cannotStore(file: file, tensor: tensor.name, reason: "value \(values[bad]) at element \(bad) is not finite")
     }
     let (q, scales) = KerasInt8.quantize(values, shape: tensor.shape, layout: layout)
-    var kept: [String] = []
-    let variables = KerasLayerKinds.variableNames(className: spec.className, config: spec.config) ?? []
-    if variables.contains("bias") { kept.append(varsPath + "/1") }
+    let kept = context.refs.filter { $0.layerIndex == layerIndex && $0.variable == "bias" }.map(\.datasetPath)
     return KerasQuantizedLayer(layerIndex: layerIndex, varsPath: varsPath, className: spec.className,
                                shape: tensor.shape, values: q, scales: scales, scaleShape: layout.scaleShape,
                                scaleType: tensor.dtype == .bf16 ? .bfloat16 : .float32,

@@ -44,11 +44,7 @@ enum KerasWeightsRewriter {
     for kept in layer.keptDatasets {
       guard let slash = kept.lastIndex(of: "/") else { continue }
       let parent = try sourceRoot.group(String(kept[..<slash]))
-      let name = String(kept[kept.index(after: slash)...])
-      if name != String(next) {
-        throw HDF5Error(path: kept, reason: "expected variable \(next) here")
-      }
-      try group.copy(name, from: parent)
+      try group.copy(String(kept[kept.index(after: slash)...]), from: parent, as: String(next))
       next += 1
     }
     try group.createDataset(String(next), type: layer.scaleType, shape: layer.scaleShape, bytes: layer.scaleBytes)
