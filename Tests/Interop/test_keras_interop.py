@@ -218,3 +218,32 @@ def test_legacy_h5_output_must_be_named_keras(tmp_path):
     assert result.returncode == 1
     assert "name the output '.keras'" in result.stderr
     assert not (tmp_path / "q.h5").exists()
+
+
+FIXTURES = ROOT / "Tests" / "ModelFormatsTests" / "Fixtures" / "keras"
+
+
+@pytest.mark.parametrize("name,inputs", [("keras2-seq", "float"), ("keras2-flat", "ids")])
+def test_tf_keras2_h5_writes_a_keras_archive_keras_loads(tmp_path, name, inputs):
+    src = FIXTURES / f"{name}.h5"
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(8, 4)).astype("float32") if inputs == "float" else rng.integers(0, 12, size=(8, 5)).astype("int32")
+    original = keras.saving.load_model(src)
+    passthrough = keras.saving.load_model(quantize(src, tmp_path / "f.keras", "f32"))
+    for a, b in zip(passthrough.weights, original.weights, strict=True):
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), a.path
+    np.testing.assert_array_equal(passthrough.predict(x, verbose=0), original.predict(x, verbose=0))
+    ours = keras.saving.load_model(quantize(src, tmp_path / "q.keras", "int8"))
+    reference = keras_int8(src)
+    assert_same_variables(ours, reference)
+    np.testing.assert_array_equal(ours.predict(x, verbose=0), reference.predict(x, verbose=0))
+
+
+def test_tf_keras2_nested_h5_is_refused_as_keras_fails_on_it(tmp_path):
+    src = FIXTURES / "keras2-nested.h5"
+    with pytest.raises(ValueError):
+        keras.saving.load_model(src)
+    result = qscope("quantize", src, "-o", tmp_path / "q.keras", "--force", "--scheme", "int8")
+    assert result.returncode == 1
+    assert "Keras 3 cannot rebuild" in result.stderr
+    assert not (tmp_path / "q.keras").exists()

@@ -44,12 +44,27 @@ import TensorCore
     #expect(String(decoding: config, as: UTF8.self).contains("\"module\":"))
   }
 
-  @Test func keras2FilesAndWrongExtensionsAreRefusedWithTheReason() throws {
-    let old = try KerasTestSupport.open("keras2-legacy.h5")
-    guard case let .notStorable(reason) = KerasFormat.canStore(KerasTestSupport.int8PerColumn, tensor: old.tensors[0], in: old) else {
-      Issue.record("Keras 2 .h5 accepted"); return
+  @Test(arguments: ["keras2-seq.h5", "keras2-flat.h5"])
+  func keras2FilesConvertWithTheirWeightsInKeras3Groups(_ name: String) throws {
+    let source = try KerasTestSupport.open(name)
+    let written = try write(name, encoding: Self.int8)
+    #expect(written.tensors.map(\.name).filter { !$0.hasSuffix("_scale") } == source.tensors.map(\.name))
+    let int8Layers = Set(written.tensors.filter { $0.dtype == .i8 }.compactMap(\.layer))
+    #expect(int8Layers == Set(source.tensors.filter { $0.isQuantizable && $0.op != "Conv1D" }.compactMap(\.layer)))
+    for tensor in source.tensors where !int8Layers.contains(tensor.layer ?? "") {
+      #expect(try KerasTestSupport.tensor(written, tensor.name).location.bytes.elementsEqual(tensor.location.bytes), "\(tensor.name)")
     }
-    #expect(reason.contains("Keras 2.4.0"))
+    let archive = try KerasArchive.open(path: written.path)
+    let config = String(decoding: archive.configBytes, as: UTF8.self)
+    #expect(config.contains("\"module\":") && config.contains("QuantizedDTypePolicy"))
+  }
+
+  @Test func keras2FilesAndWrongExtensionsAreRefusedWithTheReason() throws {
+    let old = try KerasTestSupport.open("keras2-nested.h5")
+    guard case let .notStorable(reason) = KerasFormat.canStore(KerasTestSupport.int8PerColumn, tensor: old.tensors[0], in: old) else {
+      Issue.record("Keras 2 .h5 with a nested model accepted"); return
+    }
+    #expect(reason.contains("Keras 2.21.0") && reason.contains("nests a model"))
     #expect(throws: FormatError.self) {
       _ = try KerasFormat.write(old, requests: [], provider: KerasTestSupport.unusedProvider,
                                 to: KerasTestSupport.temporaryPath("old.keras"), options: WriteOptions())

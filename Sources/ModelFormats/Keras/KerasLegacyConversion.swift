@@ -5,10 +5,10 @@ import TensorCore
 /// config.json, and every layer's weights move from `/model_weights/<name>/...` to the group a
 /// Keras 3 archive gives it (`layers/<snake_class>[_n]/vars/0..`), in the layer's save order.
 ///
-/// Only files Keras 3 wrote are converted: their `model_config` already is Keras 3's serialization
-/// (minus the top-level `module`), so Keras loads it back as it loads the `.h5`. A Keras 2 config
-/// (old `inbound_nodes`, `batch_input_shape`, nested models' extra call node) is Keras 3's own
-/// legacy loader's business; we say so instead of writing a file that might not load.
+/// The `model_config` goes into config.json as it is plus the top-level `module` Keras 3 needs to
+/// find the model class: a Keras 3 file's config already is Keras 3's serialization, and Keras 3's
+/// Functional and InputLayer still accept Keras 2's `inbound_nodes` and `batch_input_shape`. A
+/// Keras 2 model nesting another model is refused: Keras 3 cannot rebuild that graph at all.
 enum KerasLegacyConversion {
   /// Layer classes whose legacy weights are exactly their Keras 3 `vars` (no sub-objects).
   static func ownsItsVariables(_ className: String) -> Bool {
@@ -21,8 +21,10 @@ enum KerasLegacyConversion {
       return "this \(context.kind == .legacyWeightsOnly ? "legacy weights-only .h5" : "weights-only .weights.h5") file has no architecture, so there is no .keras to write; load the weights into the model in Keras and save it as .keras"
     }
     let version = model.metadata.first { $0.key == "keras_version" }?.value ?? "unknown"
-    guard version.hasPrefix("3.") else {
-      return "this .h5 was written by Keras \(version); QuantScope converts only .h5 files written by Keras 3. Load it with keras.saving.load_model and save it as .keras first"
+    if !version.hasPrefix("3."), context.layers.contains(where: { $0.indexPath.count > 1 }) {
+      // Keras 2 numbers a nested model's call nodes from 1; Keras 3 cannot rebuild such a graph
+      // (its own load_model fails on the .h5 too), so a .keras of it would not load either.
+      return "this .h5 was written by Keras \(version) and nests a model inside the model; Keras 3 cannot rebuild such a Keras 2 graph (its own load_model fails on it), so there is no .keras to write"
     }
     guard ["Sequential", "Functional", "Model"].contains(config.className) else {
       return "the model class \(config.className) is not Sequential or Functional; Keras needs its Python code to rebuild it"
