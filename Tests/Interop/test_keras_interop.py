@@ -247,3 +247,15 @@ def test_tf_keras2_nested_h5_is_refused_as_keras_fails_on_it(tmp_path):
     assert result.returncode == 1
     assert "Keras 3 cannot rebuild" in result.stderr
     assert not (tmp_path / "q.keras").exists()
+
+
+def test_cli_names_the_reason_for_layers_keras_cannot_quantize(tmp_path):
+    src = SAMPLES / "digits-cnn.keras"
+    if not src.exists():
+        pytest.skip(f"{src} missing")
+    result = qscope("quantize", src, "-o", tmp_path / "q.keras", "--scheme", "int8", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    for tensor, cls in [("conv1/kernel", "Conv2D"), ("dw/kernel", "DepthwiseConv2D")]:
+        assert f"warning: {tensor}: keras cannot store int8 here: Keras 3 has no int8 form for {cls}" in result.stderr
+    assert "fc1/kernel" not in result.stderr
+    assert "keep (int8 n/a)" in result.stdout
