@@ -16,13 +16,28 @@ enum KerasInt8 {
   /// order Keras stores them. bfloat16 kernels go through the same float32 arithmetic (NumPy
   /// promotes bfloat16 with Python scalars to float32); only the stored scale is then rounded.
   static func quantize(_ values: [Float], shape: [Int], layout: KerasInt8Layout) -> (values: [UInt8], scales: [Float]) {
-    let strides = layout.channelStrides(kernelShape: shape)
     let channels = layout.channelAxes.reduce(1) { $0 * (shape.indices.contains($1) ? shape[$1] : 1) }
-    var channelOf = [Int](repeating: 0, count: values.count)
+    var amax = [Float](repeating: 0, count: channels)
+    forEachChannel(count: values.count, shape: shape, layout: layout) { flat, channel in
+      amax[channel] = max(amax[channel], abs(values[flat]))
+    }
+    let scales = amax.map { Float(127) / ($0 + epsilon) }
+    var out = [UInt8](repeating: 0, count: values.count)
+    forEachChannel(count: values.count, shape: shape, layout: layout) { flat, channel in
+      let q = (values[flat] * scales[channel]).rounded(.toNearestOrEven)
+      out[flat] = UInt8(bitPattern: Int8(min(max(q, -127), 127)))
+    }
+    return (out, scales)
+  }
+
+  /// Calls `body` with every row-major element index and the scale it belongs to, without
+  /// materialising an index table (embedding tables can hold tens of millions of elements).
+  static func forEachChannel(count: Int, shape: [Int], layout: KerasInt8Layout, _ body: (Int, Int) -> Void) {
+    let strides = layout.channelStrides(kernelShape: shape)
     var index = [Int](repeating: 0, count: shape.count)
     var channel = 0
-    for flat in values.indices {
-      channelOf[flat] = channel
+    for flat in 0..<count {
+      body(flat, channel)
       // Odometer step over the row-major index, keeping the channel offset in step.
       var axis = shape.count - 1
       while axis >= 0 {
@@ -34,15 +49,6 @@ enum KerasInt8 {
         axis -= 1
       }
     }
-    var amax = [Float](repeating: 0, count: channels)
-    for (flat, value) in values.enumerated() { amax[channelOf[flat]] = max(amax[channelOf[flat]], abs(value)) }
-    let scales = amax.map { Float(127) / ($0 + epsilon) }
-    var out = [UInt8](repeating: 0, count: values.count)
-    for (flat, value) in values.enumerated() {
-      let q = (value * scales[channelOf[flat]]).rounded(.toNearestOrEven)
-      out[flat] = UInt8(bitPattern: Int8(min(max(q, -127), 127)))
-    }
-    return (out, scales)
   }
 
   /// Quantizes a row-major matrix `[rows, columns]` with one scale per index of `axis`
