@@ -12,6 +12,12 @@ Files (all tiny, seeded):
 - functional-nested.keras: Functional with Embedding, a nested Sequential `block` (Dense + BatchNorm),
   Conv1D, Dense without bias, and ten Dense layers in a row plus the head (group dense_10 sorts before dense_2).
 - bf16.keras, f16.keras: a Dense model under dtype policies bfloat16 / float16.
+- einsum.keras: Functional with EinsumDense layers "abc,cd->abd" (bias d), "abc,dc->abd", "abc,cde->abde"
+  (bias de), "abc,cd->ad", "ab,bc->ac" (bias c) and "...b,bc->...c" (which Keras 3.15 cannot quantize).
+- half.keras: Dense, EinsumDense and Embedding under policy bfloat16 (input ids → table → dense layers).
+- *.int8.keras: Keras' own `model.quantize("int8")` of einsum.keras (all but the "..." layer), bf16.keras
+  and half.keras — the reference our int8 writer must equal byte for byte.
+- functional-nested.h5: functional-nested.keras loaded and saved by Keras 3's legacy .h5 writer.
 - keras2-legacy.h5: a Keras 2 (tf.keras) layout legacy file built with h5py: weight names with ":0",
   fixed-length (NULL-padded) name lists, nested model group, string dtype in model_config.
 - Bad inputs: not-zip.keras, no-config.keras, no-weights.keras, corrupt-weights.keras (weights member
@@ -64,6 +70,53 @@ def policies():
         keras.utils.set_random_seed(3)
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, dtype=policy, name="half")], name=name)
         model.save(OUT / f"{name}.keras")
+
+
+def random_biases(model, seed):
+    """Initial biases are zeros; give them values so a misplaced bias shows."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        for weight in layer.weights:
+            if weight.path.endswith("bias"):
+                weight.assign(rng.normal(size=weight.shape).astype(weight.dtype))
+
+
+def einsum():
+    keras.utils.set_random_seed(5)
+    x = keras.Input((3, 4), name="x")
+    h = keras.layers.EinsumDense("abc,cd->abd", output_shape=(None, 5), bias_axes="d", name="e3")(x)
+    h = keras.layers.EinsumDense("abc,dc->abd", output_shape=(None, 6), name="e3t")(h)
+    h = keras.layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 3), bias_axes="de", name="heads")(h)
+    h = keras.layers.EinsumDense("abde,dei->abi", output_shape=(None, 7), name="merge")(h)
+    h = keras.layers.EinsumDense("abc,cd->ad", output_shape=8, name="pool")(h)
+    h = keras.layers.EinsumDense("ab,bc->ac", output_shape=4, bias_axes="c", name="e2")(h)
+    out = keras.layers.EinsumDense("...b,bc->...c", output_shape=3, name="ell")(h)
+    model = keras.Model(x, out, name="einsum")
+    random_biases(model, 5)
+    model.save(OUT / "einsum.keras")
+    model.quantize("int8", filters=lambda layer: layer.name != "ell")
+    model.save(OUT / "einsum.int8.keras")
+
+
+def half():
+    keras.utils.set_random_seed(6)
+    ids = keras.Input((3,), dtype="int32", name="ids")
+    h = keras.layers.Embedding(10, 4, dtype="bfloat16", name="table")(ids)
+    h = keras.layers.EinsumDense("abc,cd->abd", output_shape=(3, 5), bias_axes="d", dtype="bfloat16", name="mix")(h)
+    h = keras.layers.Flatten(dtype="bfloat16", name="flat")(h)
+    out = keras.layers.Dense(2, dtype="bfloat16", name="head")(h)
+    model = keras.Model(ids, out, name="half")
+    random_biases(model, 6)
+    model.save(OUT / "half.keras")
+    model.quantize("int8")
+    model.save(OUT / "half.int8.keras")
+    bf16 = keras.saving.load_model(OUT / "bf16.keras")
+    bf16.quantize("int8")
+    bf16.save(OUT / "bf16.int8.keras")
+
+
+def legacy_nested():
+    keras.saving.load_model(OUT / "functional-nested.keras").save(OUT / "functional-nested.h5")
 
 
 def keras2_legacy():
@@ -134,10 +187,18 @@ def without_names():
 
 
 if __name__ == "__main__":
+    import sys
     OUT.mkdir(parents=True, exist_ok=True)
+    if len(sys.argv) > 1:  # regenerate only the named groups, e.g. `einsum half`
+        for name in sys.argv[1:]:
+            globals()[name]()
+        sys.exit(0)
     seq_dense()
     functional_nested()
     policies()
+    einsum()
+    half()
+    legacy_nested()
     keras2_legacy()
     bad_inputs()
     without_names()

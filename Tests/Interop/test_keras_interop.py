@@ -109,3 +109,153 @@ def test_embedding_and_functional_nested(tmp_path):
         mine, theirs = ours.get_layer(layer), reference.get_layer(layer)
         for a, b in zip(mine.weights, theirs.weights):
             assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), layer
+
+
+def einsum_model():
+    keras.utils.set_random_seed(11)
+    x = keras.Input((3, 4))
+    h = keras.layers.EinsumDense("abc,cd->abd", output_shape=(3, 6), bias_axes="d", name="proj")(x)
+    h = keras.layers.EinsumDense("abc,cde->abde", output_shape=(3, 2, 3), bias_axes="de", name="heads")(h)
+    h = keras.layers.EinsumDense("abde,dei->abi", output_shape=(3, 5), name="merge")(h)
+    h = keras.layers.EinsumDense("abc,dc->abd", output_shape=(3, 4), name="swapped")(h)
+    h = keras.layers.Flatten()(h)
+    out = keras.layers.EinsumDense("ab,bc->ac", output_shape=3, bias_axes="c", name="head")(h)
+    model = keras.Model(x, out, name="einsum")
+    rng = np.random.default_rng(11)
+    for layer in model.layers:
+        for weight in layer.weights:
+            if weight.path.endswith("bias"):
+                weight.assign(rng.normal(size=weight.shape).astype("float32"))
+    return model
+
+
+def test_einsum_dense_int8_equals_keras_quantize(tmp_path):
+    src = tmp_path / "einsum.keras"
+    einsum_model().save(src)
+    out = quantize(src, tmp_path / "q.keras", "int8")
+    ours = keras.saving.load_model(out)
+    reference = keras_int8(src)
+    assert [layer.dtype_policy.name for layer in ours.layers if layer.weights] == ["int8_from_float32"] * 5
+    assert ours.get_layer("heads").kernel_scale.shape == (1, 1, 2, 3)
+    assert_same_variables(ours, reference)
+    x = np.random.default_rng(1).normal(size=(16, 3, 4)).astype("float32")
+    np.testing.assert_array_equal(ours.predict(x, verbose=0), reference.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("policy", ["bfloat16", "mixed_bfloat16"])
+def test_bfloat16_int8_equals_keras_quantize(tmp_path, policy):
+    keras.utils.set_random_seed(12)
+    ids = keras.Input((3,), dtype="int32")
+    h = keras.layers.Embedding(12, 4, dtype=policy, name="table")(ids)
+    h = keras.layers.EinsumDense("abc,cd->abd", output_shape=(3, 5), bias_axes="d", dtype=policy, name="mix")(h)
+    h = keras.layers.Flatten(dtype=policy)(h)
+    out = keras.layers.Dense(2, dtype=policy, name="head")(h)
+    src = tmp_path / f"{policy}.keras"
+    keras.Model(ids, out).save(src)
+    out_path = quantize(src, tmp_path / "q.keras", "int8")
+    ours = keras.saving.load_model(out_path)
+    reference = keras_int8(src)
+    assert ours.get_layer("head").dtype_policy.name == f"int8_from_{policy}"
+    assert_same_variables(ours, reference)
+    x = np.random.default_rng(2).integers(0, 12, size=(8, 3)).astype("int32")
+    np.testing.assert_array_equal(ours.predict(x, verbose=0), reference.predict(x, verbose=0))
+    passthrough = quantize(src, tmp_path / "f.keras", "f32")
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(passthrough) as b:
+        for member in a.namelist():
+            assert a.read(member) == b.read(member), member
+
+
+@pytest.mark.parametrize("policy", ["float16", "mixed_float16"])
+def test_float16_int8_is_refused_like_keras(tmp_path, policy):
+    keras.utils.set_random_seed(13)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, dtype=policy, name="d")])
+    src = tmp_path / f"{policy}.keras"
+    model.save(src)
+    with pytest.raises(ValueError, match="float16"):
+        keras_int8(src)
+    result = qscope("quantize", src, "-o", tmp_path / "q.keras", "--force", "--scheme", "int8")
+    assert "Keras refuses int8 for layers that compute in float16" in result.stderr
+    assert "d/kernel" in result.stderr
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(tmp_path / "q.keras") as b:
+        assert a.read("model.weights.h5") == b.read("model.weights.h5")
+
+
+def legacy_model():
+    keras.utils.set_random_seed(14)
+    block = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8, name="inner"),
+                              keras.layers.BatchNormalization(name="norm")], name="block")
+    tokens = keras.Input((5,), dtype="int32", name="tokens")
+    h = keras.layers.Embedding(16, 8, name="embed")(tokens)
+    h = keras.layers.Conv1D(8, 3, padding="same", name="conv")(h)
+    h = keras.layers.EinsumDense("abc,cd->abd", output_shape=(5, 8), bias_axes="d", name="ein")(h)
+    h = keras.layers.GlobalAveragePooling1D(name="pool")(h)
+    h = block(h)
+    for i in range(11):  # dense_10 sorts before dense_2 in the weights file
+        h = keras.layers.Dense(4, name=f"d{i}")(h)
+    return keras.Model(tokens, keras.layers.Dense(3, use_bias=False, name="head")(h), name="legacy")
+
+
+def test_legacy_h5_writes_a_keras_archive_keras_loads(tmp_path):
+    src = tmp_path / "legacy.h5"
+    legacy_model().save(src)
+    x = np.random.default_rng(3).integers(0, 16, size=(8, 5)).astype("int32")
+    original = keras.saving.load_model(src)
+    passthrough = keras.saving.load_model(quantize(src, tmp_path / "f.keras", "f32"))
+    assert [w.path for w in passthrough.weights] == [w.path for w in original.weights]
+    for a, b in zip(passthrough.weights, original.weights):
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), a.path
+    np.testing.assert_array_equal(passthrough.predict(x, verbose=0), original.predict(x, verbose=0))
+    ours = keras.saving.load_model(quantize(src, tmp_path / "q.keras", "int8"))
+    reference = keras_int8(src)
+    assert_same_variables(ours, reference)
+    np.testing.assert_array_equal(ours.predict(x, verbose=0), reference.predict(x, verbose=0))
+
+
+def test_legacy_h5_output_must_be_named_keras(tmp_path):
+    src = tmp_path / "legacy.h5"
+    legacy_model().save(src)
+    result = qscope("quantize", src, "-o", tmp_path / "q.h5", "--force", "--scheme", "int8")
+    assert result.returncode == 1
+    assert "name the output '.keras'" in result.stderr
+    assert not (tmp_path / "q.h5").exists()
+
+
+FIXTURES = ROOT / "Tests" / "ModelFormatsTests" / "Fixtures" / "keras"
+
+
+@pytest.mark.parametrize("name,inputs", [("keras2-seq", "float"), ("keras2-flat", "ids")])
+def test_tf_keras2_h5_writes_a_keras_archive_keras_loads(tmp_path, name, inputs):
+    src = FIXTURES / f"{name}.h5"
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(8, 4)).astype("float32") if inputs == "float" else rng.integers(0, 12, size=(8, 5)).astype("int32")
+    original = keras.saving.load_model(src)
+    passthrough = keras.saving.load_model(quantize(src, tmp_path / "f.keras", "f32"))
+    for a, b in zip(passthrough.weights, original.weights, strict=True):
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), a.path
+    np.testing.assert_array_equal(passthrough.predict(x, verbose=0), original.predict(x, verbose=0))
+    ours = keras.saving.load_model(quantize(src, tmp_path / "q.keras", "int8"))
+    reference = keras_int8(src)
+    assert_same_variables(ours, reference)
+    np.testing.assert_array_equal(ours.predict(x, verbose=0), reference.predict(x, verbose=0))
+
+
+def test_tf_keras2_nested_h5_is_refused_as_keras_fails_on_it(tmp_path):
+    src = FIXTURES / "keras2-nested.h5"
+    with pytest.raises(ValueError):
+        keras.saving.load_model(src)
+    result = qscope("quantize", src, "-o", tmp_path / "q.keras", "--force", "--scheme", "int8")
+    assert result.returncode == 1
+    assert "Keras 3 cannot rebuild" in result.stderr
+    assert not (tmp_path / "q.keras").exists()
+
+
+def test_cli_names_the_reason_for_layers_keras_cannot_quantize(tmp_path):
+    src = SAMPLES / "digits-cnn.keras"
+    if not src.exists():
+        pytest.skip(f"{src} missing")
+    result = qscope("quantize", src, "-o", tmp_path / "q.keras", "--scheme", "int8", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    for tensor, cls in [("conv1/kernel", "Conv2D"), ("dw/kernel", "DepthwiseConv2D")]:
+        assert f"warning: {tensor}: keras cannot store int8 here: Keras 3 has no int8 form for {cls}" in result.stderr
+    assert "fc1/kernel" not in result.stderr
+    assert "keep (int8 n/a)" in result.stdout

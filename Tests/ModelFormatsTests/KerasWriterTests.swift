@@ -56,7 +56,7 @@ import TensorCore
     #expect(KerasFormat.canStore(KerasTestSupport.int8PerColumn, tensor: dense, in: model) == .storable)
     #expect(!KerasFormat.canStore(KerasTestSupport.int8PerRow, tensor: dense, in: model).isStorable)
     #expect(!KerasFormat.canStore(.float16, tensor: dense, in: model).isStorable)
-    let legacy = try KerasTestSupport.open("seq-dense.h5")
+    let legacy = try KerasTestSupport.open("seq-dense.weights.h5")
     #expect(!KerasFormat.canStore(KerasTestSupport.int8PerColumn, tensor: legacy.tensors[0], in: legacy).isStorable)
   }
 

@@ -104,21 +104,21 @@ public final class HDF5Dataset: @unchecked Sendable {
 
 /// Types the writer creates datasets with.
 public enum HDF5StoredType: Sendable {
-  case float32, int8
+  /// bfloat16 is stored the way Keras (h5py) stores it: 2-byte opaque elements plus a `dtype`
+  /// attribute "bfloat16" on the dataset.
+  case float32, int8, bfloat16
 
-  var fileType: hid_t {
+  /// The file and memory type, and whether the caller must close it (opaque types are created).
+  var handles: (file: hid_t, memory: hid_t, owned: Bool) {
     switch self {
-    case .float32: return chdf5_t_ieee_f32le()
-    case .int8: return chdf5_t_std_i8le()
+    case .float32: return (chdf5_t_ieee_f32le(), chdf5_t_native_float(), false)
+    case .int8: return (chdf5_t_std_i8le(), chdf5_t_native_int8(), false)
+    case .bfloat16:
+      let opaque = H5Tcreate(H5T_OPAQUE, 2)
+      return (opaque, opaque, true)
     }
   }
-  var memoryType: hid_t {
-    switch self {
-    case .float32: return chdf5_t_native_float()
-    case .int8: return chdf5_t_native_int8()
-    }
-  }
-  var size: Int { self == .float32 ? 4 : 1 }
+  var size: Int { [.float32: 4, .int8: 1, .bfloat16: 2][self] ?? 4 }
 }
 
 extension HDF5Group {
@@ -134,13 +134,17 @@ extension HDF5Group {
     let space = shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(shape.count), dims, nil)
     guard space >= 0 else { throw HDF5Error(path: full, reason: "cannot create the dataspace") }
     defer { H5Sclose(space) }
-    let did = H5Dcreate2(id, name, type.fileType, space, H5.defaultPlist, H5.defaultPlist, H5.defaultPlist)
+    let handles = type.handles
+    guard handles.file >= 0 else { throw HDF5Error(path: full, reason: "cannot create the element type") }
+    defer { if handles.owned { H5Tclose(handles.file) } }
+    let did = H5Dcreate2(id, name, handles.file, space, H5.defaultPlist, H5.defaultPlist, H5.defaultPlist)
     guard did >= 0 else { throw HDF5Error(path: full, reason: "cannot create the dataset") }
     let dataset = HDF5Dataset(id: did, path: full, file: file)
     if count > 0 {
-      let status = bytes.withUnsafeBytes { H5Dwrite(did, type.memoryType, H5.all, H5.all, H5.defaultPlist, $0.baseAddress) }
+      let status = bytes.withUnsafeBytes { H5Dwrite(did, handles.memory, H5.all, H5.all, H5.defaultPlist, $0.baseAddress) }
       guard status >= 0 else { throw HDF5Error(path: full, reason: "cannot write the data") }
     }
+    if type == .bfloat16 { try dataset.writeStringAttribute("dtype", "bfloat16") }
     return dataset
   }
 }

@@ -90,9 +90,10 @@ public final class HDF5Group: @unchecked Sendable {
     return HDF5Group(id: gid, path: full, file: file)
   }
 
-  /// Copies the object `name` (with everything under it and its attributes) from `source` into this group.
-  public func copy(_ name: String, from source: HDF5Group) throws(HDF5Error) {
-    guard H5Ocopy(source.id, name, id, name, H5.defaultPlist, H5.defaultPlist) >= 0 else {
+  /// Copies the object `name` (with everything under it and its attributes) from `source` into this
+  /// group, under `newName` when given.
+  public func copy(_ name: String, from source: HDF5Group, as newName: String? = nil) throws(HDF5Error) {
+    guard H5Ocopy(source.id, name, id, newName ?? name, H5.defaultPlist, H5.defaultPlist) >= 0 else {
       throw HDF5Error(path: h5Join(source.path, name), reason: "cannot copy the object")
     }
   }

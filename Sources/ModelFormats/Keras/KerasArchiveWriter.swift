@@ -8,20 +8,12 @@ enum KerasArchiveWriter {
     members: [(String, [UInt8])], to path: String, model: Model, quantized: [KerasQuantizedLayer], options: WriteOptions
   ) throws(FormatError) {
     let bytes = try zip(members, path: path)
-    let writer: AtomicFileWriter
     do {
-      writer = try AtomicFileWriter(destination: path, inputs: [model.path], overwrite: options.overwrite)
-      writer.injectedFailureAfterBytes = options.injectedFailureAfterBytes
-      try writer.write(bytes)
-      try writer.finishWriting()
+      try AtomicFileWriter.writeVerified(
+        bytes, to: path, inputs: [model.path], overwrite: options.overwrite,
+        injectedFailureAfterBytes: options.injectedFailureAfterBytes
+      ) { written throws(FormatError) in try verify(written, against: model, quantized: quantized) }
     } catch { throw .io(error) }
-    do {
-      try verify(writer.temporaryPath, against: model, quantized: quantized)
-    } catch {
-      writer.abort()
-      throw .io(.verificationFailed(path: path, reason: error.description))
-    }
-    do { try writer.commit() } catch { throw .io(error) }
   }
 
   static func zip(_ members: [(String, [UInt8])], path: String) throws(FormatError) -> [UInt8] {
@@ -44,12 +36,10 @@ enum KerasArchiveWriter {
   /// and untouched tensors byte-identical.
   static func verify(_ written: String, against model: Model, quantized: [KerasQuantizedLayer]) throws(FormatError) {
     let reread = try KerasFormat.openArchive(path: written)
-    let changedLayers = Set(quantized.map(\.varsPath))
+    let changedLayers = Set(quantized.map(\.layerIndex))
     guard let context = model.formatContext as? KerasContext else { return }
     for (index, tensor) in model.tensors.enumerated() {
-      let ref = context.refs[index]
-      let varsPath = ref.datasetPath.split(separator: "/").dropLast().joined(separator: "/")
-      guard !changedLayers.contains(varsPath) else { continue }
+      if let layer = context.refs[index].layerIndex, changedLayers.contains(layer) { continue }
       guard let match = reread.tensors.first(where: { $0.name == tensor.name }),
         match.location.bytes.elementsEqual(tensor.location.bytes)
       else {

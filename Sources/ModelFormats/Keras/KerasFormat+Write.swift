@@ -5,8 +5,8 @@ extension KerasFormat {
     guard let context = model.formatContext as? KerasContext else {
       return .notStorable(reason: "the model was not opened as a Keras file")
     }
-    guard context.kind == .archive else {
-      return .notStorable(reason: "QuantScope writes Keras 3 .keras archives; this \(context.kind == .legacy ? "legacy .h5" : "weights-only") file has no .keras form to write")
+    if context.kind != .archive, let problem = KerasLegacyConversion.problem(model, context: context) {
+      return .notStorable(reason: problem)
     }
     guard let index = model.tensors.firstIndex(where: { $0.name == tensor.name }) else {
       return .notStorable(reason: "the tensor is not part of this Keras model")
@@ -26,7 +26,8 @@ extension KerasFormat {
   }
 
   /// Why Keras cannot hold this linear encoding for the tensor, or nil when it can (Keras 3's own
-  /// int8: symmetric, [-127, 127], per output channel, on a Dense kernel or Embedding table).
+  /// int8: symmetric, [-127, 127], per output channel, on a Dense or EinsumDense kernel or an
+  /// Embedding table, from a float32, bfloat16 or mixed_bfloat16 layer).
   static func int8Problem(_ linear: LinearQuantization, tensorIndex: Int, model: Model, context: KerasContext) -> String? {
     let tensor = model.tensors[tensorIndex]
     guard tensorIndex < context.refs.count, let layerIndex = context.refs[tensorIndex].layerIndex,
@@ -35,43 +36,69 @@ extension KerasFormat {
     let spec = context.layers[layerIndex]
     let ref = context.refs[tensorIndex]
     switch spec.className {
-    case "Dense", "Embedding":
+    case "Dense", "EinsumDense", "Embedding":
       break
-    case "EinsumDense":
-      return "EinsumDense's int8 scale layout follows its equation; QuantScope does not write it yet (Dense and Embedding are written)"
+    case "MultiHeadAttention":
+      return "Keras quantizes MultiHeadAttention's inner EinsumDense layers but cannot load the result back (the layer's config does not record their policies); its weights stay float"
     default:
       return "Keras 3 has no int8 form for \(spec.className) (only Dense, EinsumDense and Embedding implement quantize()); its weights stay float"
     }
-    let variable = spec.className == "Dense" ? "kernel" : "embeddings"
-    guard ref.variable == variable, ref.datasetPath.hasSuffix("vars/0"), !spec.path.isEmpty else {
+    let variable = spec.className == "Embedding" ? "embeddings" : "kernel"
+    guard ref.variable == variable, context.kind != .archive || ref.datasetPath.hasSuffix("vars/0"), !spec.path.isEmpty else {
       return "Keras quantizes only the \(variable) of a \(spec.className); '\(ref.variable)' stays float"
     }
-    guard KerasLayerKinds.quantizationMode(KerasLayerKinds.policyName(spec.config)) == nil else {
-      return "the layer is already quantized (\(KerasLayerKinds.policyName(spec.config) ?? "?"))"
+    let policy = KerasLayerKinds.policyName(spec.config) ?? "float32"
+    guard KerasLayerKinds.quantizationMode(policy) == nil else {
+      return "the layer is already quantized (\(policy))"
     }
-    guard tensor.dtype == .f32, KerasLayerKinds.policyName(spec.config) == "float32" else {
-      return "Keras' int8 policy here would be int8_from_\(KerasLayerKinds.policyName(spec.config) ?? "?"); QuantScope writes int8 only for float32 layers"
+    if policy == "float16" || policy == "mixed_float16" {
+      return "Keras refuses int8 for layers that compute in float16 (policy \(policy)); load the model with mixed_bfloat16 or float32 first"
     }
-    guard tensor.shape.count == 2 else { return "expected a 2-D \(variable), found shape \(Shape.describe(tensor.shape))" }
-    let axis = spec.className == "Dense" ? 1 : 0
-    guard linear.bits == 8, linear.qmin == -127, linear.qmax == 127, !linear.asymmetric else {
-      return "Keras stores int8 symmetric in [-127, 127] only (scheme int8)"
+    let variableType: DType = policy == "bfloat16" ? .bf16 : .f32
+    guard ["float32", "bfloat16", "mixed_bfloat16"].contains(policy), tensor.dtype == variableType else {
+      return "QuantScope writes Keras int8 for float32, bfloat16 and mixed_bfloat16 layers; this one has policy \(policy) and \(tensor.dtype.rawValue) weights"
     }
-    guard case let .channel(requested) = linear.granularity, requested == axis else {
-      return "Keras stores one scale per \(axis == 1 ? "output column" : "row") (axis \(axis)); use scheme int8"
+    let layout: KerasInt8Layout
+    do { layout = try int8Layout(spec, kernelShape: tensor.shape) } catch { return error.reason }
+    guard linear.bits == 8, linear.qmin == -127, linear.qmax == 127, !linear.asymmetric, case let .channel(requested) = linear.granularity else {
+      return "Keras stores int8 symmetric in [-127, 127] with one scale per output channel only (scheme int8)"
+    }
+    // An EinsumDense's channels are all its kept axes at once; any per-channel request means Keras' own.
+    if spec.className != "EinsumDense", layout.channelAxes != [requested] {
+      return "Keras stores one scale per \(spec.className == "Dense" ? "output column" : "row") (axis \(layout.channelAxes.first ?? 0)); use scheme int8"
     }
     return nil
+  }
+
+  /// The int8 scale layout Keras uses for the layer's kernel (or embedding table).
+  static func int8Layout(_ spec: KerasLayerSpec, kernelShape: [Int]) throws(KerasInt8Layout.Refusal) -> KerasInt8Layout {
+    switch spec.className {
+    case "EinsumDense":
+      guard let equation = spec.config["equation"]?.stringValue else {
+        throw KerasInt8Layout.Refusal(reason: "the EinsumDense config has no equation")
+      }
+      return try KerasInt8Layout.einsum(equation, kernelShape: kernelShape)
+    default:
+      guard kernelShape.count == 2 else {
+        throw KerasInt8Layout.Refusal(reason: "expected a 2-D \(spec.className == "Dense" ? "kernel" : "embeddings"), found shape \(Shape.describe(kernelShape))")
+      }
+      return spec.className == "Dense" ? .dense(kernelShape: kernelShape) : .embedding(tableShape: kernelShape)
+    }
   }
 
   public static func write(
     _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
     options: WriteOptions
   ) throws(FormatError) -> [String] {
-    guard let context = model.formatContext as? KerasContext, context.kind == .archive, let archive = context.archive,
-      let config = context.config
-    else {
-      throw .unsupported(file: model.path, what: "Keras output",
-                         reason: "only Keras 3 .keras archives are written; legacy .h5 and weights-only files are read-only")
+    guard let context = model.formatContext as? KerasContext else {
+      throw .unsupported(file: model.path, what: "Keras output", reason: "the model was not opened as a Keras file")
+    }
+    guard path.lowercased().hasSuffix(".keras") else {
+      // Keras picks the reader by extension; a Keras 3 archive under another name would not load.
+      throw .unsupported(file: path, what: "Keras output", reason: "QuantScope writes Keras 3 .keras archives; name the output '.keras'")
+    }
+    if context.kind != .archive, let problem = KerasLegacyConversion.problem(model, context: context) {
+      throw .unsupported(file: model.path, what: "Keras output", reason: problem)
     }
     var notes: [String] = []
     var quantized: [KerasQuantizedLayer] = []
@@ -92,11 +119,16 @@ extension KerasFormat {
       quantized.append(try KerasQuantizedLayer.make(tensor: tensor, index: request.tensorIndex, context: context, file: path))
       options.progress?(ProgressUpdate(completed: n + 1, total: requests.count, item: tensor.name))
     }
+    guard let archive = context.archive, let config = context.config else {
+      let members = try KerasLegacyConversion.members(model, context: context, quantized: quantized, file: path)
+      try KerasArchiveWriter.commit(members: members, to: path, model: model, quantized: quantized, options: options)
+      return notes + ["converted the legacy .h5 to a Keras 3 .keras archive (optimizer state and training config are not carried over)"]
+    }
     var members: [(String, [UInt8])] = []
     for name in archive.memberNames {
       switch name {
       case KerasArchive.configMember where !quantized.isEmpty:
-        let updated = KerasConfigEditor.quantizing(config.root, layers: quantized.map { context.layers[$0.layerIndex].indexPath })
+        let updated = KerasConfigEditor.quantizing(config.root, layers: quantized.map { (context.layers[$0.layerIndex].indexPath, $0.sourcePolicy) })
         members.append((name, Array(updated.compactText().utf8)))
       case KerasArchive.weightsMember where !quantized.isEmpty:
         members.append((name, try KerasWeightsRewriter.rebuild(context.weights, quantized: quantized, file: path)))

@@ -55,6 +55,7 @@ struct KerasLegacyReader {
       layerNames = names
     } catch { throw .invalid(file: path, what: "legacy Keras weights", offset: nil, reason: error.description) }
     let specByPath = Dictionary(specs.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    let specIndex = Dictionary(specs.indices.map { (specs[$0].path, $0) }, uniquingKeysWith: { first, _ in first })
     var byLayer: [String: [Int]] = [:]
     var order: [String] = []
     for layerName in layerNames {
@@ -95,7 +96,7 @@ struct KerasLegacyReader {
         if byLayer[owner] == nil, !order.contains(owner) { order.append(owner) }
         byLayer[owner, default: []].append(tensors.count)
         tensors.append(tensor)
-        refs.append(KerasTensorRef(datasetPath: datasetPath, variable: variable, layerIndex: nil))
+        refs.append(KerasTensorRef(datasetPath: datasetPath, variable: variable, layerIndex: specIndex[owner]))
       }
     }
     // Model order from the config where there is one; layers only the weights know follow.

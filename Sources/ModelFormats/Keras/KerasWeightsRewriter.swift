@@ -37,20 +37,16 @@ enum KerasWeightsRewriter {
     }
   }
 
-  /// Dense: 0 int8 kernel, [1 bias], then kernel_scale; Embedding: 0 int8 table, 1 embeddings_scale.
+  /// Dense, EinsumDense: 0 int8 kernel, [1 bias], then kernel_scale; Embedding: 0 int8 table, 1 embeddings_scale.
   static func writeVars(_ layer: KerasQuantizedLayer, into group: HDF5Group, from sourceRoot: HDF5Group) throws(HDF5Error) {
     try group.createDataset("0", type: .int8, shape: layer.shape, bytes: layer.values)
     var next = 1
     for kept in layer.keptDatasets {
       guard let slash = kept.lastIndex(of: "/") else { continue }
       let parent = try sourceRoot.group(String(kept[..<slash]))
-      let name = String(kept[kept.index(after: slash)...])
-      if name != String(next) {
-        throw HDF5Error(path: kept, reason: "expected variable \(next) here")
-      }
-      try group.copy(name, from: parent)
+      try group.copy(String(kept[kept.index(after: slash)...]), from: parent, as: String(next))
       next += 1
     }
-    try group.createDataset(String(next), type: .float32, shape: [layer.scales.count], bytes: KerasInt8.bytes(layer.scales))
+    try group.createDataset(String(next), type: layer.scaleType, shape: layer.scaleShape, bytes: layer.scaleBytes)
   }
 }
