@@ -9,6 +9,8 @@ struct OpContext {
   let hybrid: Interpreter.HybridMode?
   /// The graph's description of the first output (quantization parameters for QUANTIZE).
   let output: ModelGraph.Tensor?
+  /// The graph's description of input 0 when it is stored sparse (DENSIFY reads its layout).
+  var sparseInput: ModelGraph.Tensor? = nil
 
   func fail(_ reason: String) -> EvaluationError { .badGraph(op: op.type, index: index, reason: reason) }
 
@@ -70,12 +72,7 @@ struct OpContext {
     case "GATHER": return [try gather()]
     case "SPLIT": return try split()
     case "DEQUANTIZE": return [try input(0)]
-    case "DENSIFY":
-      let x = try input(0)
-      guard let expected = output.flatMap({ Shape.elementCount($0.shape) }), expected == x.count else {
-        throw fail("sparse (DENSIFY) weights are not decoded")
-      }
-      return [EvalTensor(shape: output?.shape ?? x.shape, data: x.data)]
+    case "DENSIFY": return [try densify()]
     case "QUANTIZE": return [try quantize()]
     case "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR": return [try resize()]
     default: throw .unsupportedOp(op: op.type, index: index)
@@ -93,4 +90,25 @@ extension Interpreter {
     "STRIDED_SLICE", "SHAPE", "PACK", "GATHER", "SPLIT", "DEQUANTIZE", "QUANTIZE", "DENSIFY", "RESIZE_BILINEAR",
     "RESIZE_NEAREST_NEIGHBOR", "L2_NORMALIZATION",
   ]
+}
+
+extension OpContext {
+  /// DENSIFY: expands the stored non-zeros of input 0 by its sparsity parameters. A constant
+  /// input was expanded when it was loaded (it has the dense shape) and passes through, as does an
+  /// input without parameters that fills the output.
+  func densify() throws(EvaluationError) -> EvalTensor {
+    let x = try input(0)
+    if let sparse = sparseInput, x.shape == sparse.shape, Shape.elementCount(sparse.shape) == x.count { return x }
+    guard let sparse = sparseInput, let sparsity = sparse.sparsity else {
+      guard let shape = output?.shape, Shape.elementCount(shape) == x.count else {
+        throw fail("input 0 has no sparsity parameters and \(x.count) values do not fill the output")
+      }
+      return EvalTensor(shape: shape, data: x.data)
+    }
+    do {
+      return EvalTensor(shape: sparse.shape, data: try sparsity.densify(x.data, shape: sparse.shape))
+    } catch {
+      throw fail("sparse tensor '\(sparse.name)': \(error.reason)")
+    }
+  }
 }
