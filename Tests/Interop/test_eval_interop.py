@@ -323,3 +323,15 @@ def test_column_major_traversal_matches_litert(tmp_path):
     reference = compare_with_litert(tmp_path, model, np.zeros((2, 2, 3), np.float32))
     np.testing.assert_array_equal(reference[0], [0, 0, 2, 1, 0, 3])
 
+
+def test_savez_compressed_data_gives_the_same_report(tmp_path):
+    """np.savez_compressed (deflated members) reads exactly like np.savez."""
+    x, y = load_test_data()
+    compressed = tmp_path / "compressed.npz"
+    np.savez_compressed(compressed, x=x, y=y)
+    stored = json.loads(qscope("eval", SAMPLES / "digits-cnn.tflite", "--data", SAMPLES / "digits-test.npz",
+                               "--scheme", "int4", "--format", "json"))
+    deflated = json.loads(qscope("eval", SAMPLES / "digits-cnn.tflite", "--data", compressed,
+                                 "--scheme", "int4", "--format", "json"))
+    assert deflated == stored
+    assert deflated["samples"] == len(x) and deflated["labels"] is True
