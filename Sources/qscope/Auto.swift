@@ -47,7 +47,9 @@ extension QScope {
     @Option(name: .customLong("pin"), help: ArgumentHelp("REGEX=SCHEME|keep fixes matching tensors; repeatable, first match wins.", valueName: "regex=scheme"))
     var pins: [String] = []
 
-    @Option(name: .customLong("group"), help: ArgumentHelp("Tensors matching REGEX share one scheme, grouped by the capture groups' text; repeatable.", valueName: "regex"))
+    @Option(name: .customLong("group"), help: ArgumentHelp(
+      "Tensors that share one scheme: auto (default: q/k/v and gate/up for safetensors, whose vLLM-style loaders fuse them; none for gguf/tflite), none, qkv, fused (q/k/v and gate/up), or a REGEX grouped by its capture groups' text; repeatable.",
+      valueName: "auto|none|qkv|fused|regex"))
     var groups: [String] = []
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Also write the plan for another tool: llama-quantize FILE (a --tensor-type-file).", valueName: "tool file"))
@@ -222,8 +224,12 @@ extension QScope {
         let range = NSRange(row.name.startIndex..., in: row.name)
         if let pin = parsed.first(where: { $0.regex.firstMatch(in: row.name, range: range) != nil }) { pinned[row.name] = pin.choice }
       }
-      var grouped: [[String]] = []
-      for pattern in groups { grouped += try AutoGrouping.groups(pattern: pattern, names: table.tensors.map(\.name)) }
+      let modes = groups.isEmpty ? [AutoGrouping.Mode.automatic] : groups.map(AutoGrouping.Mode.init(argument:))
+      let grouped = try AutoGrouping.groups(modes: modes, names: table.tensors.map(\.name), targetFormat: table.targetFormat)
+      if !grouped.isEmpty {
+        let how = modes.contains(.automatic) && groups.isEmpty ? "auto: \(table.targetFormat.rawValue) loaders fuse q/k/v and gate/up; --group none to free them" : "--group"
+        print("groups: \(grouped.count) sets of tensors share one scheme (\(how))")
+      }
       return AutoConstraints(pinned: pinned, groups: grouped)
     }
 
