@@ -13,8 +13,10 @@ extension QScope {
       discussion: """
         Every candidate scheme is measured on every quantizable tensor; the solver then picks one per tensor \
         that minimises the estimated error within the target. The table lists points of the size/error \
-        frontier; '*' marks the chosen plan. Errors are data-free weight noise Σ(x−x̂)² (importance-weighted \
-        with --imatrix); SQNR = 10·log10(Σx² / Σ(x−x̂)²) over all quantizable tensors.
+        frontier; '*' marks the chosen plan. Errors are data-free weight noise Σ(x−x̂)², importance-weighted \
+        with --imatrix or, when evaluation data is beside the model (MODEL.eval.npz), by each weight's \
+        per-input-channel ⟨a²⟩ from running the float model on it; with --data they are measured output KL. \
+        SQNR = 10·log10(Σx² / Σ(x−x̂)²) over all quantizable tensors.
         """)
 
     @Argument(help: "Input model file.")
@@ -43,6 +45,11 @@ extension QScope {
 
     @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat) to weight the error per input column.")
     var imatrix: String?
+
+    @Option(help: ArgumentHelp(
+      "Where errors come from: auto (measured with --data; weighted with --imatrix or MODEL.eval.npz beside the model; else proxy), measured (output KL per tensor, needs data), weighted (imatrix or per-channel activation ⟨a²⟩), proxy (weight noise).",
+      valueName: "auto|measured|weighted|proxy"))
+    var sensitivity: Sensitivity.Source = .auto
 
     @Option(name: .customLong("pin"), help: ArgumentHelp("REGEX=SCHEME|keep fixes matching tensors; repeatable, first match wins.", valueName: "regex=scheme"))
     var pins: [String] = []
@@ -103,9 +110,11 @@ extension QScope {
 
     func run() throws {
       let (model, inputFormat) = try ModelOpener.open(path: file)
-      // Measured sensitivity when data is given (or needed for an accuracy target).
+      let source = resolvedSource(model)
+      // A session runs the float model on the data: for measured errors, activation statistics,
+      // an accuracy target, and the end-to-end check of the final plan.
       var session: EvaluationSession?
-      if data != nil || minAccuracy != nil {
+      if source == .measured || (source == .weighted && imatrix == nil) || minAccuracy != nil {
         do { session = try EvaluationSession.open(path: file, dataPath: data) } catch {
           throw WorkflowError.badOption("\(error)")
         }
@@ -129,7 +138,7 @@ extension QScope {
           throw WorkflowError.badOption("\(path) exists; use --force to replace it")
         }
       }
-      let table = try measure(model, format: inputFormat, target: targetFormat, session: session)
+      let table = try measure(model, format: inputFormat, target: targetFormat, session: session, source: source)
       let target: AutoTarget
       if let targetBPW { target = .bitsPerWeight(targetBPW) } else if let minSQNR { target = .minSQNR(minSQNR) } else if let minAccuracy {
         target = .minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
@@ -153,9 +162,12 @@ extension QScope {
       print(report.text(), terminator: "")
       var plan = solution.plan
       if let session {
-        // Isolated-tensor errors are checked by evaluating whole plans on the data.
+        // Isolated-tensor errors are checked by evaluating whole plans on the data; weighted
+        // proxies are reported as measured but not second-guessed.
         let measured: (plan: Plan, point: AutoPoint, report: EvaluationReport, label: String)
         if case .minAccuracy = target {
+          measured = (plan, solution.point, try planner.evaluate(solution.choice, session: session), "solver")
+        } else if table.kind != .measuredKL {
           measured = (plan, solution.point, try planner.evaluate(solution.choice, session: session), "solver")
         } else {
           measured = try planner.bestMeasured(solution, session: session, fits: report.fitsTarget)
@@ -188,8 +200,23 @@ extension QScope {
       }
     }
 
+    /// `--sensitivity auto` made concrete: data beside the model only weights the errors when the
+    /// model has a graph the evaluator runs.
+    func resolvedSource(_ model: Model) -> Sensitivity.Source {
+      guard sensitivity == .auto else { return sensitivity }
+      if data != nil { return .measured }
+      if imatrix != nil { return .weighted }
+      if model.graph != nil, EvaluationData.defaultPath(forModel: file) != nil,
+        let graph = model.graph, Interpreter(graph: graph).unsupportedOps.isEmpty
+      {
+        return .weighted
+      }
+      return .proxy
+    }
+
     func measure(
-      _ model: Model, format: any ModelFormat.Type, target: any ModelFormat.Type, session: EvaluationSession?
+      _ model: Model, format: any ModelFormat.Type, target: any ModelFormat.Type, session: EvaluationSession?,
+      source: Sensitivity.Source
     ) throws -> SensitivityTable {
       var candidateSchemes = try schemes.map { text throws in try AutoCandidates.parseList(text) }
       // A pinned scheme has to be measured even when --schemes leaves it out.
@@ -207,11 +234,22 @@ extension QScope {
         importance = vectors
       }
       let progress = ProgressBar.forStandardError(label: "measure")
-      let options = Sensitivity.Options(
+      var options = Sensitivity.Options(
         schemes: candidateSchemes, targetFormat: target, importance: importance,
         threads: threads ?? Inspector.defaultThreads, progress: progress?.update)
-      let table = try session.map { s throws in try Sensitivity.measured(s, options: options) }
-        ?? Sensitivity.dataFree(model, format: format, options: options)
+      let table: SensitivityTable
+      switch (source, session) {
+      case let (.measured, session?):
+        table = try Sensitivity.measured(session, options: options)
+      case let (.weighted, session?) where imatrix == nil:
+        let activations = session.activationImportance()
+        options.weight(by: activations)
+        let rows = activations.values.map(\.rows).max() ?? 0
+        print("sensitivity: weight noise weighted per input channel by ⟨a²⟩ of \(activations.count) weights' inputs (\(session.data.samples) samples, up to \(rows) rows, \(URL(fileURLWithPath: session.data.path).lastPathComponent))")
+        table = try Sensitivity.dataFree(model, format: format, options: options)
+      default:
+        table = try Sensitivity.dataFree(model, format: format, options: options)
+      }
       progress?.finish()
       if table.tensors.isEmpty { throw WorkflowError.badOption("\(file): no quantizable tensors to plan for") }
       return table
@@ -248,3 +286,4 @@ extension QScope {
 }
 
 extension ModelFormatKind: ExpressibleByArgument {}
+extension Sensitivity.Source: ExpressibleByArgument {}
