@@ -110,13 +110,16 @@ extension QScope {
 
     func run() throws {
       let (model, inputFormat) = try ModelOpener.open(path: file)
-      let source = resolvedSource(model)
+      var source = resolvedSource(model)
       // A session runs the float model on the data: for measured errors, activation statistics,
       // an accuracy target, and the end-to-end check of the final plan.
       var session: EvaluationSession?
       if source == .measured || (source == .weighted && imatrix == nil) || minAccuracy != nil {
         do { session = try EvaluationSession.open(path: file, dataPath: data) } catch {
-          throw WorkflowError.badOption("\(error)")
+          // Data merely found beside the model must not stop a data-free plan.
+          guard sensitivity == .auto, data == nil, minAccuracy == nil else { throw WorkflowError.badOption("\(error)") }
+          FileHandle.standardError.write(Data("warning: \(error); errors are not weighted\n".utf8))
+          source = .proxy
         }
         if let minAccuracy, let reference = session?.floatAccuracy, reference < (minAccuracy > 1 ? minAccuracy / 100 : minAccuracy) {
           let goal = AutoTarget.minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
@@ -206,8 +209,8 @@ extension QScope {
       guard sensitivity == .auto else { return sensitivity }
       if data != nil { return .measured }
       if imatrix != nil { return .weighted }
-      if model.graph != nil, EvaluationData.defaultPath(forModel: file) != nil,
-        let graph = model.graph, Interpreter(graph: graph).unsupportedOps.isEmpty
+      if let graph = model.graph, EvaluationData.defaultPath(forModel: file) != nil,
+        Interpreter(graph: graph).unsupportedOps.isEmpty
       {
         return .weighted
       }

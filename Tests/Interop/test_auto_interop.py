@@ -282,3 +282,14 @@ def test_safetensors_plans_keep_fused_projections_together(tmp_path):
     assert any(len({unconstrained.get(f"model.layers.{layer}.self_attn.{m}.weight") for m in ["q_proj", "k_proj", "v_proj"]}) > 1
                or len({unconstrained.get(f"model.layers.{layer}.mlp.{m}.weight") for m in ["gate_proj", "up_proj"]}) > 1
                for layer in range(2)), "without groups the solver splits some set (the test would prove nothing)"
+
+
+def test_unusable_data_beside_the_model_falls_back_to_proxy_errors(tmp_path):
+    model = tmp_path / "digits-cnn.tflite"
+    model.write_bytes((SAMPLES / "digits-cnn.tflite").read_bytes())
+    np.savez(tmp_path / "digits-cnn.eval.npz", x=np.zeros((4, 7, 7, 1), np.float32))
+    result = qscope("auto", model, "--target-size", "30%", "-o", tmp_path / "plan.json")
+    assert "not weighted" in result.stderr and "proxy Σ(x−x̂)²" in result.stdout
+    asked = qscope("auto", model, "--target-size", "30%", "-o", tmp_path / "p2.json", "--sensitivity", "weighted", check=False)
+    assert asked.returncode == 1 and "shape" in asked.stderr
+    assert not (tmp_path / "p2.json").exists()
