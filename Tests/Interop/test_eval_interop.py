@@ -335,3 +335,20 @@ def test_savez_compressed_data_gives_the_same_report(tmp_path):
                                  "--scheme", "int4", "--format", "json"))
     assert deflated == stored
     assert deflated["samples"] == len(x) and deflated["labels"] is True
+
+
+def test_malformed_sparsity_is_a_clear_error(tmp_path):
+    """An index past the dimension: one line naming the tensor, exit 1, no traceback."""
+    params = sparsity([0, 1], [], [("dense", 3), ("csr", [0, 2, 2, 3], [0, 9, 1], np.int32)])
+    model = build_tflite(tmp_path / "bad.tflite", [
+        {"name": "x", "shape": [1, 3, 4]},
+        {"name": "w_sparse", "shape": [3, 4], "data": np.ones(3, np.float32).tobytes(), "sparsity": params},
+        {"name": "w", "shape": [3, 4]},
+        {"name": "y", "shape": [1, 3, 4]},
+    ], [("DENSIFY", [1], [2]), ("ADD", [0, 2], [3])], inputs=[0], outputs=[3])
+    data = tmp_path / "data.npz"
+    np.savez(data, x=np.zeros((2, 3, 4), np.float32))
+    result = subprocess.run([QSCOPE, "eval", model, "--data", data], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "w_sparse" in result.stderr and "index 9" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
