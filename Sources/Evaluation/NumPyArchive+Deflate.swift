@@ -36,7 +36,7 @@ extension NumPyArchive {
         },
         consumer: { data in
           guard data.count <= size - output.count else { throw InflateFailure.tooLong }
-          output.append(contentsOf: data)
+          data.withUnsafeBytes { output.append(contentsOf: $0) }
         })
     } catch InflateFailure.truncated {
       throw bad("ends inside its deflate stream (the file is truncated or corrupt)")
