@@ -63,6 +63,36 @@ import Workflows
     #expect(dense.data == [0, 0, 7, 8, 9, 0])
   }
 
+  /// Encodes a dense matrix the way a sparse writer would (rows or columns outermost, optionally
+  /// in 1×`block` blocks along the columns) and checks DENSIFY gives it back.
+  @Test(arguments: [(rowMajor: true, block: 1), (rowMajor: false, block: 1), (rowMajor: true, block: 2), (rowMajor: true, block: 3)])
+  func randomMatricesRoundTrip(rowMajor: Bool, block: Int) throws {
+    var seed: UInt64 = 0x9E37_79B9
+    func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
+    for _ in 0..<20 {
+      let rows = Int(next() % 5) + 1, columns = block * (Int(next() % 4) + 1)
+      let dense = (0..<(rows * columns)).map { _ in next() % 2 == 0 ? 0 : Float(Int(next() % 200) - 100) / 8 }
+      let outer = rowMajor ? rows : columns / block, inner = rowMajor ? columns / block : rows
+      func value(_ o: Int, _ i: Int, _ k: Int) -> Float {
+        rowMajor ? dense[o * columns + i * block + k] : dense[i * columns + o]
+      }
+      var segments = [0], indices: [Int] = [], stored: [Float] = []
+      for o in 0..<outer {
+        for i in 0..<inner where (0..<block).contains(where: { value(o, i, $0) != 0 }) {
+          indices.append(i)
+          stored += (0..<block).map { value(o, i, $0) }
+        }
+        segments.append(indices.count)
+      }
+      var dimensions: [Sparsity.Dimension] = [.dense(size: outer), .sparse(segments: segments, indices: indices)]
+      if block > 1 { dimensions.append(.dense(size: block)) }
+      let layout = Sparsity(traversalOrder: block > 1 ? [0, 1, 2] : (rowMajor ? [0, 1] : [1, 0]),
+                            blockMap: block > 1 ? [1] : [], dimensions: dimensions)
+      guard !stored.isEmpty else { continue }
+      #expect(try densify(stored, shape: [rows, columns], layout).data == dense)
+    }
+  }
+
   @Test(arguments: [
     // index outside the dimension
     Sparsity(traversalOrder: [0, 1], blockMap: [], dimensions: [.dense(size: 1), .sparse(segments: [0, 1], indices: [4])]),
