@@ -29,7 +29,10 @@ let package = Package(
     .target(
       name: "ModelFormats",
       dependencies: ["TensorCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-    .target(name: "Evaluation", dependencies: ["TensorCore", "QuantEngine"], swiftSettings: optimizedInDebug),
+    .target(
+      name: "Evaluation",
+      dependencies: ["TensorCore", "QuantEngine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+      swiftSettings: optimizedInDebug),
     .target(name: "Workflows", dependencies: ["TensorCore", "QuantEngine", "ModelFormats", "Evaluation"]),
     .target(name: "TUIKit"),
     .systemLibrary(

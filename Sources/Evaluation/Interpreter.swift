@@ -81,7 +81,14 @@ public struct Interpreter: Sendable {
     case let .modelTensor(index): data = try constant(index)
     case let .inline(values): data = values
     }
-    // Sparse or raw-byte tensors decode to a different count; keep their own flat shape.
+    // Sparse weights are expanded here, once: LiteRT's FULLY_CONNECTED reads them without a
+    // DENSIFY in front, and DENSIFY then passes the dense value through.
+    if let sparsity = graph.tensors[t].sparsity {
+      do { return EvalTensor(shape: shape, data: try sparsity.densify(data, shape: shape)) } catch {
+        throw .badGraph(op: "sparse tensor '\(graph.tensors[t].name)'", index: t, reason: error.reason)
+      }
+    }
+    // Raw-byte tensors decode to a different count; keep their own flat shape.
     let expected = Shape.elementCount(shape) ?? -1
     return EvalTensor(shape: expected == data.count ? shape : [data.count], data: data)
   }
@@ -100,6 +107,9 @@ public struct Interpreter: Sendable {
       let op = graph.ops[index]
       let output = op.outputs.first.flatMap { $0 >= 0 && $0 < graph.tensors.count ? graph.tensors[$0] : nil }
       var context = OpContext(op: op, index: index, values: values, hybrid: hybrid[index], output: output)
+      if let t = op.inputs.first, t >= 0, t < graph.tensors.count, graph.tensors[t].sparsity != nil {
+        context.sparseInput = graph.tensors[t]
+      }
       let outputs = try context.run()
       for (slot, t) in op.outputs.enumerated() where t >= 0 && t < values.count && slot < outputs.count {
         values[t] = outputs[slot]

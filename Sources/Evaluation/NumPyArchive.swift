@@ -1,7 +1,8 @@
 import TensorCore
 
-/// A .npz file: a zip archive of .npy members, as `np.savez` writes it (members stored, not
-/// compressed). The central directory is parsed with bounds checks; zip64 sizes are understood.
+/// A .npz file: a zip archive of .npy members, as `np.savez` (stored) or `np.savez_compressed`
+/// (deflated, inflated in memory) writes it. The central directory is parsed with bounds checks;
+/// zip64 sizes are understood.
 public struct NumPyArchive: Sendable {
   /// Arrays by member name without the ".npy" suffix ("x", "y").
   public var arrays: [String: NumPyArray]
@@ -32,7 +33,8 @@ public struct NumPyArchive: Sendable {
         }
         try cursor.skip(6)
         let method: UInt16 = try cursor.read()
-        try cursor.skip(8)
+        try cursor.skip(4)
+        let crc: UInt32 = try cursor.read()
         var compressed = Int(try cursor.read(UInt32.self))
         var size = Int(try cursor.read(UInt32.self))
         let nameLength = Int(try cursor.read(UInt16.self))
@@ -55,10 +57,10 @@ public struct NumPyArchive: Sendable {
         }
         guard name.hasSuffix(".npy") else { continue }
         let key = String(name.dropLast(4))
-        guard method == 0 else {
-          throw bad("member '\(name)' is compressed (np.savez_compressed); save the data with np.savez")
+        guard method == 0 || method == 8 else {
+          throw bad("member '\(name)' uses zip compression method \(method); np.savez (stored) and np.savez_compressed (deflate) are read")
         }
-        guard compressed == size else { throw bad("member '\(name)' is stored with mismatched sizes") }
+        guard method == 8 || compressed == size else { throw bad("member '\(name)' is stored with mismatched sizes") }
         let local = ByteReader(bytes)
         guard try local.peek(UInt32.self, at: localOffset) == 0x0403_4B50 else {
           throw bad("member '\(name)' local header at offset \(localOffset) has a bad signature")
@@ -66,8 +68,15 @@ public struct NumPyArchive: Sendable {
         let localName = Int(try local.peek(UInt16.self, at: localOffset + 26))
         let localExtra = Int(try local.peek(UInt16.self, at: localOffset + 28))
         let dataOffset = localOffset + 30 + localName + localExtra
-        let data = try local.slice(at: dataOffset, count: size)
-        arrays[key] = try NumPyArray.parse(data, file: "\(file) member '\(name)'")
+        let data = try local.slice(at: dataOffset, count: compressed)
+        if method == 8 {
+          let inflated = try inflate(data, size: size, crc: crc, member: name, file: file)
+          arrays[key] = try inflated.withUnsafeBytes { (raw) throws(EvaluationError) in
+            try NumPyArray.parse(raw, file: "\(file) member '\(name)'")
+          }
+        } else {
+          arrays[key] = try NumPyArray.parse(data, file: "\(file) member '\(name)'")
+        }
       }
       return NumPyArchive(arrays: arrays)
     } catch let error as EvaluationError {

@@ -9,6 +9,8 @@ struct OpContext {
   let hybrid: Interpreter.HybridMode?
   /// The graph's description of the first output (quantization parameters for QUANTIZE).
   let output: ModelGraph.Tensor?
+  /// The graph's description of input 0 when it is stored sparse (DENSIFY reads its layout).
+  var sparseInput: ModelGraph.Tensor? = nil
 
   func fail(_ reason: String) -> EvaluationError { .badGraph(op: op.type, index: index, reason: reason) }
 
@@ -70,12 +72,7 @@ struct OpContext {
     case "GATHER": return [try gather()]
     case "SPLIT": return try split()
     case "DEQUANTIZE": return [try input(0)]
-    case "DENSIFY":
-      let x = try input(0)
-      guard let expected = output.flatMap({ Shape.elementCount($0.shape) }), expected == x.count else {
-        throw fail("sparse (DENSIFY) weights are not decoded")
-      }
-      return [EvalTensor(shape: output?.shape ?? x.shape, data: x.data)]
+    case "DENSIFY": return [try densify()]
     case "QUANTIZE": return [try quantize()]
     case "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR": return [try resize()]
     default: throw .unsupportedOp(op: op.type, index: index)

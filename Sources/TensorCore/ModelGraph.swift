@@ -27,9 +27,15 @@ public struct ModelGraph: Sendable {
     public var constant: Constant?
     /// Stored quantization parameters (integer tensors).
     public var quantization: StoredQuantization?
+    /// How a sparse constant's stored values map into `shape` (nil: stored dense).
+    public var sparsity: Sparsity?
 
-    public init(name: String, shape: [Int], dtype: DType?, constant: Constant? = nil, quantization: StoredQuantization? = nil) {
+    public init(
+      name: String, shape: [Int], dtype: DType?, constant: Constant? = nil, quantization: StoredQuantization? = nil,
+      sparsity: Sparsity? = nil
+    ) {
       self.name = name; self.shape = shape; self.dtype = dtype; self.constant = constant; self.quantization = quantization
+      self.sparsity = sparsity
     }
   }
 

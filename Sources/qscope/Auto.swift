@@ -13,8 +13,10 @@ extension QScope {
       discussion: """
         Every candidate scheme is measured on every quantizable tensor; the solver then picks one per tensor \
         that minimises the estimated error within the target. The table lists points of the size/error \
-        frontier; '*' marks the chosen plan. Errors are data-free weight noise Σ(x−x̂)² (importance-weighted \
-        with --imatrix); SQNR = 10·log10(Σx² / Σ(x−x̂)²) over all quantizable tensors.
+        frontier; '*' marks the chosen plan. Errors are data-free weight noise Σ(x−x̂)², importance-weighted \
+        with --imatrix or, when evaluation data is beside the model (MODEL.eval.npz), by each weight's \
+        per-input-channel ⟨a²⟩ from running the float model on it; with --data they are measured output KL. \
+        SQNR = 10·log10(Σx² / Σ(x−x̂)²) over all quantizable tensors.
         """)
 
     @Argument(help: "Input model file.")
@@ -44,10 +46,17 @@ extension QScope {
     @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat) to weight the error per input column.")
     var imatrix: String?
 
+    @Option(help: ArgumentHelp(
+      "Where errors come from: auto (measured with --data; weighted with --imatrix or MODEL.eval.npz beside the model; else proxy), measured (output KL per tensor, needs data), weighted (imatrix or per-channel activation ⟨a²⟩), proxy (weight noise).",
+      valueName: "auto|measured|weighted|proxy"))
+    var sensitivity: Sensitivity.Source = .auto
+
     @Option(name: .customLong("pin"), help: ArgumentHelp("REGEX=SCHEME|keep fixes matching tensors; repeatable, first match wins.", valueName: "regex=scheme"))
     var pins: [String] = []
 
-    @Option(name: .customLong("group"), help: ArgumentHelp("Tensors matching REGEX share one scheme, grouped by the capture groups' text; repeatable.", valueName: "regex"))
+    @Option(name: .customLong("group"), help: ArgumentHelp(
+      "Tensors that share one scheme: auto (default: q/k/v and gate/up for safetensors, whose vLLM-style loaders fuse them; none for gguf/tflite), none, qkv, fused (q/k/v and gate/up), or a REGEX grouped by its capture groups' text; repeatable.",
+      valueName: "auto|none|qkv|fused|regex"))
     var groups: [String] = []
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Also write the plan for another tool: llama-quantize FILE (a --tensor-type-file).", valueName: "tool file"))
@@ -101,11 +110,16 @@ extension QScope {
 
     func run() throws {
       let (model, inputFormat) = try ModelOpener.open(path: file)
-      // Measured sensitivity when data is given (or needed for an accuracy target).
+      var source = resolvedSource(model)
+      // A session runs the float model on the data: for measured errors, activation statistics,
+      // an accuracy target, and the end-to-end check of the final plan.
       var session: EvaluationSession?
-      if data != nil || minAccuracy != nil {
+      if source == .measured || (source == .weighted && imatrix == nil) || minAccuracy != nil {
         do { session = try EvaluationSession.open(path: file, dataPath: data) } catch {
-          throw WorkflowError.badOption("\(error)")
+          // Data merely found beside the model must not stop a data-free plan.
+          guard sensitivity == .auto, data == nil, minAccuracy == nil else { throw WorkflowError.badOption("\(error)") }
+          FileHandle.standardError.write(Data("warning: \(error); errors are not weighted\n".utf8))
+          source = .proxy
         }
         if let minAccuracy, let reference = session?.floatAccuracy, reference < (minAccuracy > 1 ? minAccuracy / 100 : minAccuracy) {
           let goal = AutoTarget.minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
@@ -127,7 +141,7 @@ extension QScope {
           throw WorkflowError.badOption("\(path) exists; use --force to replace it")
         }
       }
-      let table = try measure(model, format: inputFormat, target: targetFormat, session: session)
+      let table = try measure(model, format: inputFormat, target: targetFormat, session: session, source: source)
       let target: AutoTarget
       if let targetBPW { target = .bitsPerWeight(targetBPW) } else if let minSQNR { target = .minSQNR(minSQNR) } else if let minAccuracy {
         target = .minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
@@ -151,9 +165,12 @@ extension QScope {
       print(report.text(), terminator: "")
       var plan = solution.plan
       if let session {
-        // Isolated-tensor errors are checked by evaluating whole plans on the data.
+        // Isolated-tensor errors are checked by evaluating whole plans on the data; weighted
+        // proxies are reported as measured but not second-guessed.
         let measured: (plan: Plan, point: AutoPoint, report: EvaluationReport, label: String)
         if case .minAccuracy = target {
+          measured = (plan, solution.point, try planner.evaluate(solution.choice, session: session), "solver")
+        } else if table.kind != .measuredKL {
           measured = (plan, solution.point, try planner.evaluate(solution.choice, session: session), "solver")
         } else {
           measured = try planner.bestMeasured(solution, session: session, fits: report.fitsTarget)
@@ -186,8 +203,23 @@ extension QScope {
       }
     }
 
+    /// `--sensitivity auto` made concrete: data beside the model only weights the errors when the
+    /// model has a graph the evaluator runs.
+    func resolvedSource(_ model: Model) -> Sensitivity.Source {
+      guard sensitivity == .auto else { return sensitivity }
+      if data != nil { return .measured }
+      if imatrix != nil { return .weighted }
+      if let graph = model.graph, EvaluationData.defaultPath(forModel: file) != nil,
+        Interpreter(graph: graph).unsupportedOps.isEmpty
+      {
+        return .weighted
+      }
+      return .proxy
+    }
+
     func measure(
-      _ model: Model, format: any ModelFormat.Type, target: any ModelFormat.Type, session: EvaluationSession?
+      _ model: Model, format: any ModelFormat.Type, target: any ModelFormat.Type, session: EvaluationSession?,
+      source: Sensitivity.Source
     ) throws -> SensitivityTable {
       var candidateSchemes = try schemes.map { text throws in try AutoCandidates.parseList(text) }
       // A pinned scheme has to be measured even when --schemes leaves it out.
@@ -205,11 +237,22 @@ extension QScope {
         importance = vectors
       }
       let progress = ProgressBar.forStandardError(label: "measure")
-      let options = Sensitivity.Options(
+      var options = Sensitivity.Options(
         schemes: candidateSchemes, targetFormat: target, importance: importance,
         threads: threads ?? Inspector.defaultThreads, progress: progress?.update)
-      let table = try session.map { s throws in try Sensitivity.measured(s, options: options) }
-        ?? Sensitivity.dataFree(model, format: format, options: options)
+      let table: SensitivityTable
+      switch (source, session) {
+      case let (.measured, session?):
+        table = try Sensitivity.measured(session, options: options)
+      case let (.weighted, session?) where imatrix == nil:
+        let activations = session.activationImportance()
+        options.weight(by: activations)
+        let rows = activations.values.map(\.rows).max() ?? 0
+        print("sensitivity: weight noise weighted per input channel by ⟨a²⟩ of \(activations.count) weights' inputs (\(session.data.samples) samples, up to \(rows) rows, \(URL(fileURLWithPath: session.data.path).lastPathComponent))")
+        table = try Sensitivity.dataFree(model, format: format, options: options)
+      default:
+        table = try Sensitivity.dataFree(model, format: format, options: options)
+      }
       progress?.finish()
       if table.tensors.isEmpty { throw WorkflowError.badOption("\(file): no quantizable tensors to plan for") }
       return table
@@ -222,8 +265,12 @@ extension QScope {
         let range = NSRange(row.name.startIndex..., in: row.name)
         if let pin = parsed.first(where: { $0.regex.firstMatch(in: row.name, range: range) != nil }) { pinned[row.name] = pin.choice }
       }
-      var grouped: [[String]] = []
-      for pattern in groups { grouped += try AutoGrouping.groups(pattern: pattern, names: table.tensors.map(\.name)) }
+      let modes = groups.isEmpty ? [AutoGrouping.Mode.automatic] : groups.map(AutoGrouping.Mode.init(argument:))
+      let grouped = try AutoGrouping.groups(modes: modes, names: table.tensors.map(\.name), targetFormat: table.targetFormat)
+      if !grouped.isEmpty {
+        let how = modes.contains(.automatic) && groups.isEmpty ? "auto: \(table.targetFormat.rawValue) loaders fuse q/k/v and gate/up; --group none to free them" : "--group"
+        print("groups: \(grouped.count) sets of tensors share one scheme (\(how))")
+      }
       return AutoConstraints(pinned: pinned, groups: grouped)
     }
 
@@ -242,3 +289,4 @@ extension QScope {
 }
 
 extension ModelFormatKind: ExpressibleByArgument {}
+extension Sensitivity.Source: ExpressibleByArgument {}

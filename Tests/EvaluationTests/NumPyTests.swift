@@ -66,15 +66,63 @@ import Testing
     #expect(archive.arrays["y"]?.integers == [5])
   }
 
-  @Test func compressedAndTruncatedArchivesAreClearErrors() throws {
+  @Test func badDeflateDataAndTruncatedArchivesAreClearErrors() throws {
+    // Method 8 over bytes that are not a deflate stream (and a zero CRC).
     let x = Self.npy(descr: "<f4", shape: "(1,)", payload: [0, 0, 0x80, 0x3F])
     let deflated = Self.zip([("x.npy", x)], method: 8)
     #expect(throws: EvaluationError.self) { try deflated.withUnsafeBytes { try NumPyArchive.parse($0, file: "d.npz") } }
+    let bzip2 = Self.zip([("x.npy", x)], method: 12)
+    #expect(throws: EvaluationError.self) { try bzip2.withUnsafeBytes { try NumPyArchive.parse($0, file: "d.npz") } }
     let full = Self.zip([("x.npy", x)])
     for cut in [10, full.count / 2, full.count - 5] {
       let truncated = Array(full.prefix(cut))
       #expect(throws: EvaluationError.self) { try truncated.withUnsafeBytes { try NumPyArchive.parse($0, file: "d.npz") } }
     }
+  }
+
+  static let npzFixtures = SampleFiles.root + "/Tests/Interop/fixtures/npz/"
+
+  @Test func readsSavezCompressedLikeSavez() throws {
+    // The same arrays written by np.savez_compressed and np.savez (scripts/make-npz-fixtures.py).
+    let compressed = try NumPyArchive.load(path: Self.npzFixtures + "compressed.npz")
+    let stored = try NumPyArchive.load(path: Self.npzFixtures + "stored.npz")
+    #expect(Set(compressed.arrays.keys) == ["x", "y", "h", "u"])
+    for (key, array) in stored.arrays {
+      let other = try #require(compressed.arrays[key])
+      #expect(other.shape == array.shape && other.descr == array.descr)
+      #expect(other.floats == array.floats && other.integers == array.integers)
+    }
+    #expect(compressed.arrays["x"]?.shape == [6, 8, 8, 1])
+    #expect(compressed.arrays["u"]?.integers == (0..<300).map { Int64($0 % 7) })
+    #expect(compressed.arrays["h"]?.descr == "<f2" && compressed.arrays["y"]?.descr == "<i8")
+  }
+
+  @Test func corruptCompressedMembersAreClearErrors() throws {
+    let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.npzFixtures + "compressed.npz")))
+    func parse(_ bytes: [UInt8]) throws -> NumPyArchive {
+      try bytes.withUnsafeBytes { try NumPyArchive.parse($0, file: "c.npz") }
+    }
+    // The first member's deflate stream starts after its local header, name and zip64 extra.
+    let start = 30 + Int(original[26]) + Int(original[27]) << 8 + Int(original[28]) + Int(original[29]) << 8
+    for offset in [start + 3, start + 40, start + 200] {
+      var flipped = original
+      flipped[offset] ^= 0x5A
+      #expect(throws: EvaluationError.self) { try parse(flipped) }
+    }
+    // A directory entry claiming a larger uncompressed size than the stream holds.
+    var longer = original
+    let directory = try #require(Self.find([0x50, 0x4B, 0x01, 0x02], in: original))
+    longer[directory + 24] &+= 1
+    #expect(throws: EvaluationError.self) { try parse(longer) }
+    // A claim deflate cannot reach (the size field set to 2^31).
+    var huge = original
+    huge[directory + 27] = 0x80
+    #expect(throws: EvaluationError.self) { try parse(huge) }
+  }
+
+  static func find(_ pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+    guard bytes.count >= pattern.count else { return nil }
+    return (0...(bytes.count - pattern.count)).first { Array(bytes[$0..<($0 + pattern.count)]) == pattern }
   }
 
   @Test func readsTheSampleEvalSet() throws {

@@ -5,11 +5,14 @@ import TensorCore
 enum OpHarness {
   static func run(
     _ type: String, _ inputs: [EvalTensor?], outputs: Int = 1, attributes: [String: ModelGraph.Attribute] = [:],
-    hybrid: Interpreter.HybridMode? = nil, outputTensor: ModelGraph.Tensor? = nil
+    hybrid: Interpreter.HybridMode? = nil, outputTensor: ModelGraph.Tensor? = nil,
+    sparse: (shape: [Int], sparsity: ModelGraph.Sparsity)? = nil
   ) throws -> [EvalTensor] {
     var tensors: [ModelGraph.Tensor] = inputs.enumerated().map { i, t in
       ModelGraph.Tensor(name: "in\(i)", shape: t?.shape ?? [], dtype: .f32)
     }
+    // A sparse input 0 is described by its dense shape, as a file describes it.
+    if let sparse, !tensors.isEmpty { tensors[0] = ModelGraph.Tensor(name: "in0", shape: sparse.shape, dtype: .f32, sparsity: sparse.sparsity) }
     let outIds = (0..<outputs).map { tensors.count + $0 }
     for i in 0..<outputs { tensors.append(outputTensor ?? ModelGraph.Tensor(name: "out\(i)", shape: [], dtype: .f32)) }
     let inputIds = inputs.enumerated().map { $1 == nil ? -1 : $0 }

@@ -233,3 +233,63 @@ def test_digits_min_accuracy(tmp_path):
     impossible = qscope("auto", src, "--min-accuracy", "99.9", "-o", tmp_path / "no.json", check=False)
     assert impossible.returncode == 1 and "float model itself" in impossible.stderr
     assert not (tmp_path / "no.json").exists()
+
+
+def test_digits_errors_weighted_by_activations_from_the_eval_data(tmp_path):
+    """MODEL.eval.npz beside the model: errors are weighted per input channel by <a^2>;
+    --sensitivity proxy turns it off. The plan is checked end to end on the same data."""
+    plan = tmp_path / "plan.json"
+    weighted = qscope("auto", SAMPLES / "digits-cnn.tflite", "--target-size", "25%", "-o", plan).stdout
+    assert "weighted per input channel" in weighted and "Σ imp·(x−x̂)²" in weighted
+    assert "measured: accuracy" in weighted
+    plain = qscope("auto", SAMPLES / "digits-cnn.tflite", "--target-size", "25%", "-o", plan, "--force",
+                   "--sensitivity", "proxy").stdout
+    assert "weighted per input channel" not in plain and "proxy Σ(x−x̂)²" in plain
+
+
+def test_safetensors_plans_keep_fused_projections_together(tmp_path):
+    """vLLM-style loaders fuse q/k/v and gate/up; a safetensors plan gives each set one scheme
+    unless --group none."""
+    from safetensors.numpy import save_file
+
+    rng = np.random.default_rng(8)
+    tensors = {}
+    for layer in range(2):
+        for name in ["q_proj", "k_proj", "v_proj", "o_proj"]:
+            w = rng.normal(size=(64, 128)).astype(np.float32)
+            if name == "k_proj":
+                w[:, 0] *= 40  # outliers: alone, k would want more bits than q and v
+            tensors[f"model.layers.{layer}.self_attn.{name}.weight"] = w
+        for name in ["gate_proj", "up_proj"]:
+            tensors[f"model.layers.{layer}.mlp.{name}.weight"] = rng.normal(size=(96, 64)).astype(np.float32)
+        tensors[f"model.layers.{layer}.mlp.down_proj.weight"] = rng.normal(size=(64, 96)).astype(np.float32)
+    model = tmp_path / "tiny.safetensors"
+    save_file(tensors, str(model))
+    for bpw in ["5", "7", "10"]:
+        plan = tmp_path / f"plan-{bpw}.json"
+        out = qscope("auto", model, "--target-bpw", bpw, "--schemes", "f16,int8,int4", "-o", plan).stdout
+        assert "groups: 4 sets" in out
+        chosen = json.loads(plan.read_text())["tensors"]
+        for layer in range(2):
+            for members in (["q_proj", "k_proj", "v_proj"], ["gate_proj", "up_proj"]):
+                names = [f"model.layers.{layer}." + ("self_attn." if "_proj" in m and m[0] in "qkv" else "mlp.") + m + ".weight"
+                         for m in members]
+                assert len({chosen.get(n) for n in names}) == 1, (bpw, names, chosen)
+    free = qscope("auto", model, "--target-bpw", "7", "--schemes", "f16,int8,int4", "-o", tmp_path / "free.json",
+                  "--group", "none").stdout
+    assert "groups:" not in free
+    unconstrained = json.loads((tmp_path / "free.json").read_text())["tensors"]
+    assert any(len({unconstrained.get(f"model.layers.{layer}.self_attn.{m}.weight") for m in ["q_proj", "k_proj", "v_proj"]}) > 1
+               or len({unconstrained.get(f"model.layers.{layer}.mlp.{m}.weight") for m in ["gate_proj", "up_proj"]}) > 1
+               for layer in range(2)), "without groups the solver splits some set (the test would prove nothing)"
+
+
+def test_unusable_data_beside_the_model_falls_back_to_proxy_errors(tmp_path):
+    model = tmp_path / "digits-cnn.tflite"
+    model.write_bytes((SAMPLES / "digits-cnn.tflite").read_bytes())
+    np.savez(tmp_path / "digits-cnn.eval.npz", x=np.zeros((4, 7, 7, 1), np.float32))
+    result = qscope("auto", model, "--target-size", "30%", "-o", tmp_path / "plan.json")
+    assert "not weighted" in result.stderr and "proxy Σ(x−x̂)²" in result.stdout
+    asked = qscope("auto", model, "--target-size", "30%", "-o", tmp_path / "p2.json", "--sensitivity", "weighted", check=False)
+    assert asked.returncode == 1 and "shape" in asked.stderr
+    assert not (tmp_path / "p2.json").exists()

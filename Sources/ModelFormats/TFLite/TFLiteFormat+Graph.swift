@@ -7,10 +7,12 @@ extension TFLiteFormat {
     guard let subgraph = file.subgraphs.first else { return nil }
     var modelIndex: [Int: Int] = [:]
     for (index, ref) in tensorRefs.enumerated() where ref.subgraph == 0 { modelIndex[ref.tensor] = index }
+    let tensorTables = file.root.tables(TFLiteSchema.ModelField.subgraphs).first?.tables(TFLiteSchema.SubGraphField.tensors) ?? []
     let tensors = subgraph.tensors.enumerated().map { t, tensor -> ModelGraph.Tensor in
       ModelGraph.Tensor(
         name: tensor.name, shape: tensor.shape, dtype: tensor.type?.dtype,
-        constant: modelIndex[t].map { .modelTensor($0) }, quantization: tensor.quantization)
+        constant: modelIndex[t].map { .modelTensor($0) }, quantization: tensor.quantization,
+        sparsity: tensor.isSparse && t < tensorTables.count ? sparsity(of: tensorTables[t], in: file.file.bytes) : nil)
     }
     let opTables = file.root.tables(TFLiteSchema.ModelField.subgraphs).first?.tables(TFLiteSchema.SubGraphField.operators) ?? []
     let ops = subgraph.operators.enumerated().map { i, op -> ModelGraph.Op in

@@ -59,31 +59,3 @@ extension AutoCandidates {
     }
   }
 }
-
-/// Builds tensor groups from a regular expression.
-public enum AutoGrouping {
-  /// Tensors whose name matches `pattern` are grouped by the text of the pattern's capture
-  /// groups: `blk\.(\d+)\.attn_[qkv]\.weight` puts q, k and v of each block together. Without
-  /// capture groups, all matching tensors form one group.
-  public static func groups(pattern: String, names: [String]) throws(WorkflowError) -> [[String]] {
-    let regex: NSRegularExpression
-    do { regex = try NSRegularExpression(pattern: pattern) } catch {
-      throw .badOption("--group '\(pattern)' is not a valid regular expression")
-    }
-    var order: [String] = []
-    var byKey: [String: [String]] = [:]
-    for name in names {
-      let range = NSRange(name.startIndex..., in: name)
-      guard let match = regex.firstMatch(in: name, range: range) else { continue }
-      var parts: [String] = []
-      for g in stride(from: 1, to: match.numberOfRanges, by: 1) {
-        let r = match.range(at: g)
-        parts.append(r.location == NSNotFound ? "" : (Range(r, in: name).map { String(name[$0]) } ?? ""))
-      }
-      let key = parts.joined(separator: "\u{1F}")
-      if byKey[key] == nil { order.append(key) }
-      byKey[key, default: []].append(name)
-    }
-    return order.compactMap { byKey[$0] }.filter { $0.count > 1 }
-  }
-}

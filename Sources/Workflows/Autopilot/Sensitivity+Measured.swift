@@ -114,17 +114,20 @@ extension AutoPlanner {
 
   /// With measured data, isolated-tensor errors can miss interactions (and lucky roundings), so
   /// for a size/bpw target the solved plan is compared by full evaluation with every uniform
-  /// scheme that meets the same target (when no pins or groups constrain the choice); the most
-  /// accurate wins, ties going to lower KL. Returns the winner's plan, totals, report and label.
+  /// scheme that meets the same target (when no pins constrain the choice, and only uniform plans
+  /// that give every group one scheme); the most accurate wins, ties going to lower KL. Returns
+  /// the winner's plan, totals, report and label.
   public func bestMeasured(
     _ solution: AutoSolution, session: EvaluationSession, fits: (AutoPoint) -> Bool
   ) throws(EvaluationError) -> (plan: Plan, point: AutoPoint, report: EvaluationReport, label: String) {
     var best = (plan: solution.plan, point: solution.point, report: try evaluate(solution.choice, session: session), label: "solver")
-    guard constraints.pinned.isEmpty && constraints.groups.isEmpty else { return best }
+    guard constraints.pinned.isEmpty else { return best }
     for scheme in table.schemes {
       let point = uniform(scheme)
       guard fits(point) else { continue }
       let plan = uniformPlan(scheme)
+      // A member without the candidate would keep its type and split its group.
+      guard constraints.groups.allSatisfy({ Set($0.map { plan.tensors[$0] }).count == 1 }) else { continue }
       var target: [Int: Scheme] = [:]
       for (name, s) in plan.tensors { if let i = session.model.tensorIndex(named: name) { target[i] = s } }
       let report = try session.compute(target: target, token: nil, commit: false)

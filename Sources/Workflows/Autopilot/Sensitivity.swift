@@ -17,6 +17,9 @@ public enum Sensitivity {
     /// per-channel ⟨a²⟩. Each vector is scaled to mean 1 so weighted and unweighted tensors
     /// stay on one scale; only the spread across columns changes the error.
     public var importance: [String: [Float]]
+    /// Per tensor name: the axis its importance vector runs along when it is not the last
+    /// (per-channel ⟨a²⟩ of a BATCH_MATMUL weight [K, N] runs along K).
+    public var importanceAxes: [String: Int]
     /// Tensors to include besides the quantizable ones (pinned tensors, for instance).
     public var extraTensors: Set<String>
     public var threads: Int
@@ -25,10 +28,11 @@ public enum Sensitivity {
 
     public init(
       schemes: [Scheme]? = nil, targetFormat: (any ModelFormat.Type)? = nil, importance: [String: [Float]] = [:],
-      extraTensors: Set<String> = [], threads: Int = Inspector.defaultThreads,
+      importanceAxes: [String: Int] = [:], extraTensors: Set<String> = [], threads: Int = Inspector.defaultThreads,
       progress: (@Sendable (ProgressUpdate) -> Void)? = nil, cancellation: CancellationToken? = nil
     ) {
       self.schemes = schemes; self.targetFormat = targetFormat; self.importance = importance
+      self.importanceAxes = importanceAxes
       self.extraTensors = extraTensors; self.threads = threads; self.progress = progress
       self.cancellation = cancellation
     }
@@ -67,7 +71,8 @@ public enum Sensitivity {
         let tensor = model.tensors[indices[position]]
         results.set(
           position,
-          entry(for: indices[position], in: model, format: target, schemes: schemes, importance: options.importance[tensor.name]))
+          entry(for: indices[position], in: model, format: target, schemes: schemes, importance: options.importance[tensor.name],
+                importanceAxis: options.importanceAxes[tensor.name]))
         tensor.location.file.releasePages(offset: tensor.location.offset, count: tensor.location.byteCount)
         let finished = done.add(1, ordering: .relaxed).newValue
         options.progress?(ProgressUpdate(completed: finished, total: indices.count, item: tensor.name))
@@ -81,62 +86,70 @@ public enum Sensitivity {
   /// One tensor's row. Never throws: a tensor that cannot be read keeps only "keep", with the
   /// reason recorded, so one odd tensor does not stop the autopilot.
   public static func entry(
-    for index: Int, in model: Model, format: any ModelFormat.Type, schemes: [Scheme], importance: [Float]?
+    for index: Int, in model: Model, format: any ModelFormat.Type, schemes: [Scheme], importance: [Float]?,
+    importanceAxis: Int? = nil
   ) -> TensorSensitivity {
     let tensor = model.tensors[index]
     let (storable, excludedSchemes) = AutoCandidates.storable(schemes, tensor: tensor, in: model, format: format)
-    var row = TensorSensitivity(
+    var entryRow = TensorSensitivity(
       tensorIndex: index, name: tensor.name, elements: tensor.elementCount, originalBytes: tensor.byteCount,
       isQuantizable: tensor.isQuantizable, signal: 0,
       candidates: [CandidateCost(scheme: nil, bytes: tensor.byteCount, error: 0)], excluded: excludedSchemes)
-    let weights = importance.flatMap { normalized($0, for: tensor) }
+    let axis = importanceAxis ?? (tensor.shape.count - 1)
+    let weights = importance.flatMap { normalized($0, for: tensor, axis: axis) }
+    let row = axis >= 0 && axis < tensor.shape.count ? tensor.shape[axis] : 1
+    let stride = axis >= 0 && axis < tensor.shape.count ? tensor.shape[(axis + 1)...].reduce(1, *) : 1
     do {
       try TensorValues.withValues(of: tensor, file: model.path) { values throws(WorkflowError) in
-        row.signal = weightedEnergy(values, reconstruction: nil, weights: weights, row: tensor.shape.last ?? 1)
+        entryRow.signal = weightedEnergy(values, reconstruction: nil, weights: weights, row: row, stride: stride)
         for (scheme, bytes) in storable {
           do throws(QuantError) {
             let noise: Double
             if let weights {
               let kept = try SchemeAnalysis.evaluateKeeping(values, shape: tensor.shape, scheme: scheme, channelAxis: tensor.channelAxis)
               noise = kept.reconstructed.withUnsafeBufferPointer {
-                weightedEnergy(values, reconstruction: $0, weights: weights, row: tensor.shape.last ?? 1)
+                weightedEnergy(values, reconstruction: $0, weights: weights, row: row, stride: stride)
               }
             } else {
               let metrics = try SchemeAnalysis.evaluate(values, shape: tensor.shape, scheme: scheme, channelAxis: tensor.channelAxis)
               noise = metrics.mse * Double(values.count)
             }
             guard noise.isFinite else {
-              row.excluded.append((scheme, "error is not finite"))
+              entryRow.excluded.append((scheme, "error is not finite"))
               continue
             }
-            row.candidates.append(CandidateCost(scheme: scheme, bytes: bytes, error: noise))
+            entryRow.candidates.append(CandidateCost(scheme: scheme, bytes: bytes, error: noise))
           } catch {
-            row.excluded.append((scheme, error.description))
+            entryRow.excluded.append((scheme, error.description))
           }
         }
       }
     } catch {
-      row.excluded += storable.map { ($0.scheme, error.description) }
+      entryRow.excluded += storable.map { ($0.scheme, error.description) }
     }
-    return row
+    return entryRow
   }
 
   /// The importance vector scaled to mean 1, if its length fits the tensor (one value per
-  /// element of the last axis, or per last-axis element × leading expert).
-  static func normalized(_ vector: [Float], for tensor: ModelTensor) -> [Float]? {
-    guard let row = tensor.shape.last, row > 0, !vector.isEmpty, vector.count % row == 0 else { return nil }
+  /// element of `axis` (default the last), or per last-axis element × leading expert).
+  static func normalized(_ vector: [Float], for tensor: ModelTensor, axis: Int? = nil) -> [Float]? {
+    let axis = axis ?? (tensor.shape.count - 1)
+    guard axis >= 0, axis < tensor.shape.count else { return nil }
+    let row = tensor.shape[axis]
+    guard row > 0, !vector.isEmpty, vector.count % row == 0 else { return nil }
     let groups = vector.count / row
-    guard groups == 1 || (tensor.shape.count == 3 && tensor.shape[0] == groups) else { return nil }
+    guard groups == 1 || (axis == tensor.shape.count - 1 && tensor.shape.count == 3 && tensor.shape[0] == groups) else { return nil }
     let mean = vector.reduce(0.0) { $0 + Double($1) } / Double(vector.count)
     guard mean > 0, mean.isFinite else { return nil }
     return vector.map { Float(max(0, Double($0) / mean)) }
   }
 
   /// Σ_i w(i)·(x_i − x̂_i)², or Σ_i w(i)·x_i² without a reconstruction, in Double. The weight of
-  /// element i is its input column's (i mod row), per expert block for 3-D tensors; 1 without
-  /// weights.
+  /// element i is its input column's ((i / stride) mod row: the last axis for stride 1), per
+  /// expert block for 3-D tensors; 1 without weights.
   static func weightedEnergy(
-    _ x: UnsafeBufferPointer<Float>, reconstruction y: UnsafeBufferPointer<Float>?, weights: [Float]?, row: Int
+    _ x: UnsafeBufferPointer<Float>, reconstruction y: UnsafeBufferPointer<Float>?, weights: [Float]?, row: Int,
+    stride: Int = 1
   ) -> Double {
     let count = y.map { min($0.count, x.count) } ?? x.count
     var total = 0.0
@@ -155,7 +168,7 @@ public enum Sensitivity {
       for i in 0..<count {
         let d = y.map { x[i] - $0[i] } ?? x[i]
         let expert = experts > 1 ? min(i / block, experts - 1) : 0
-        chunk += w[expert * row + i % row] * d * d
+        chunk += w[expert * row + (stride > 1 ? (i / stride) % row : i % row)] * d * d
         if i & 1023 == 1023 { total += Double(chunk); chunk = 0 }
       }
     }
