@@ -28,9 +28,13 @@ public struct AutopilotState: Sendable {
   /// A budget entered while the table was still computing; solved as soon as it arrives.
   public var pendingTarget: AutoTarget?
 
+  /// Tensors that must share a scheme because the output format's usual loader fuses them
+  /// (``AutoGrouping/Mode/automatic``); set when the table arrives.
+  public var groups: [[String]] = []
+
   public init() {}
 
-  public var constraints: AutoConstraints { AutoConstraints(pinned: pins) }
+  public var constraints: AutoConstraints { AutoConstraints(pinned: pins, groups: groups) }
 
   /// Rebuilds the planner for the current pins (no-op until the table is ready).
   public mutating func rebuildPlanner() {

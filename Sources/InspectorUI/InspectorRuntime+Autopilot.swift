@@ -3,7 +3,8 @@ import TensorCore
 import Workflows
 
 extension InspectorRuntime {
-  /// Measures the data-free sensitivity table (importance-weighted with --imatrix) on a background
+  /// Measures the data-free sensitivity table (importance-weighted with --imatrix, or by the eval
+  /// data's activations) on a background
   /// queue and posts `.sensitivityReady`.
   /// A newer request cancels the older one.
   func computeSensitivity() {
@@ -14,15 +15,18 @@ extension InspectorRuntime {
     let format = self.format
     let target = outputFormat
     let importance = self.importance
+    let session = evaluation
     // Leave a core for the input thread and the scheme jobs.
     let threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     beginWork()
     DispatchQueue.global(qos: .userInitiated).async { [self] in
       defer { endWork() }
       do {
-        let options = Sensitivity.Options(importance: importance, threads: threads, cancellation: token)
+        var options = Sensitivity.Options(importance: importance, threads: threads, cancellation: token)
         let table: SensitivityTable
         if target == model.format {
+          // Without an imatrix, the eval data's per-channel ⟨a²⟩ weights the errors the same way.
+          if importance == nil, let session { options.weight(by: session.activationImportance()) }
           table = try Sensitivity.dataFree(model, format: format, options: options)
         } else {
           // Another output format (keras → tflite): its candidates are priced on the converted

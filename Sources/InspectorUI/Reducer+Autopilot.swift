@@ -61,6 +61,8 @@ func reduceSensitivityReady(_ state: inout AppState, _ result: Result<Sensitivit
   switch result {
   case .success(let table):
     state.autopilot.sensitivity = .ready(table)
+    let names = table.tensors.filter(\.isQuantizable).map(\.name)
+    state.autopilot.groups = (try? AutoGrouping.groups(modes: [.automatic], names: names, targetFormat: state.outputFormat)) ?? []
     state.autopilot.rebuildPlanner()
     if let reason = state.autopilot.plannerError {
       state.message = Message("autopilot: \(reason)", .warning)
