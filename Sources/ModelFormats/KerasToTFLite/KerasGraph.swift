@@ -100,9 +100,12 @@ struct KerasGraph {
       if nodes.isEmpty {
         graph.problems.append("'\(facts.name)' (\(facts.className)): the layer is never called (no inbound nodes)")
       }
+      // Keras 3 refers to a nested Functional model's calls by their run-time node numbers, and
+      // building a Functional model gives it node 0 itself: its k-th listed call is node k + 1.
+      let offset = facts.isModel && facts.className != "Sequential" && nodes.first?["args"] != nil ? 1 : 0
       for (n, node) in nodes.enumerated() {
-        pending.append(Call(name: facts.name, className: facts.className, config: facts.config, node: n,
-                            inputs: tensorRefs(in: node), isModel: facts.isModel, entry: entry))
+        pending.append(Call(name: facts.name, className: facts.className, config: facts.config, node: n + offset,
+                            inputs: tensorRefs(in: node), isModel: facts.isModel, entry: entry, scope: "\(facts.name)_\(n + 1)"))
       }
     }
     // config.json lists layers in creation order, which is topological for Keras' own saves;

@@ -48,7 +48,8 @@ struct KerasTFLiteConverter {
     kerasGraph.inlineNestedModels()
     modelScope = kerasGraph.modelName + "_1"
     problems = kerasGraph.problems
-    for call in kerasGraph.calls where call.node == 0 {
+    var reported: Set<String> = []
+    for call in kerasGraph.calls where reported.insert(call.name).inserted {
       if let reason = KerasTFLiteConverter.unsupportedReason(call) { problems.append("'\(call.name)' (\(call.className)): \(reason)") }
     }
     if kerasGraph.inputs.isEmpty && problems.isEmpty {
