@@ -136,14 +136,14 @@ extension ConvertedGraph {
   /// The version op_version.cc gives a float op of this shape.
   func opVersion(_ op: Op) -> Int32 {
     let types = op.inputs.map { $0 < 0 ? nil : tensors[$0].type } as [TFLiteSchema.TensorType?]
+    // A grouped CONV_2D (filter shallower than its input) is version 6, as op_version.cc says.
+    var grouped = false
+    if op.code == ConvertedOps.conv2D, op.inputs.count > 1, op.inputs[0] >= 0, op.inputs[1] >= 0 {
+      grouped = tensors[op.inputs[0]].shape.last != tensors[op.inputs[1]].shape.last
+    }
     let signature = TFLiteOpVersions.Signature(
       code: op.code, inputTypes: types, outputType: op.outputs.first.map { tensors[$0].type },
-      weightPerChannel: false, options: op.options)
-    // A grouped CONV_2D (filter depth below the input's) is version 6, as op_version.cc says.
-    if op.code == ConvertedOps.conv2D, op.inputs.count > 1, op.inputs[0] >= 0, op.inputs[1] >= 0,
-      let depth = tensors[op.inputs[0]].shape.last, let filterDepth = tensors[op.inputs[1]].shape.last, filterDepth != depth {
-      return 6
-    }
+      weightPerChannel: false, options: op.options, groupedConvolution: grouped)
     if let version = TFLiteOpVersions.version(signature) { return version }
     switch op.code {
     case ConvertedOps.resizeBilinear, ConvertedOps.resizeNearest:
