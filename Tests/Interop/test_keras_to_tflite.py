@@ -353,7 +353,9 @@ def test_unconvertible_model_lists_every_layer(tmp_path):
     inputs = keras.Input((8, 8, 3))
     x = L.Conv2D(4, 3)(inputs)
     x = L.Conv2D(4, 1, activation="softplus", name="soft")(x)
-    x = L.LSTM(3, name="rnn")(L.Reshape((36, 4))(x))
+    # Inside a nested model the layer is named by its path.
+    recurrent = keras.Sequential([keras.Input((36, 4)), L.LSTM(3, name="rnn")], name="encoder")
+    x = recurrent(L.Reshape((36, 4))(x))
     x = L.Dense(2, name="head")(x)
     model = keras.Model(inputs, L.GaussianDropout(0.1)(L.Activation("selu", name="selu_act")(x)))
     path = tmp_path / "bad.keras"
@@ -362,7 +364,7 @@ def test_unconvertible_model_lists_every_layer(tmp_path):
     result = qscope("quantize", path, "-o", out, "--preset", "tflite-default", check=False)
     assert result.returncode == 1
     message = result.stderr.strip().splitlines()[-1]
-    for layer in ("soft", "rnn", "selu_act"):
+    for layer in ("soft", "encoder/rnn", "selu_act"):
         assert f"'{layer}'" in message
     assert "3 layers cannot be converted" in message
     assert not out.exists()

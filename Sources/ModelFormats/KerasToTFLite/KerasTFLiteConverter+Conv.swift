@@ -226,7 +226,8 @@ extension KerasTFLiteConverter {
     for h in 0..<kh { for w in 0..<kw { for o in 0..<cout { for i in 0..<cin {
       values[((o * kh + h) * kw + w) * cin + i] = kernel.values[((h * kw + w) * cout + o) * cin + i]
     } } } }
-    let outputShape = graph.constant(name + "/stack", int32s: [1, try KerasTFLiteConverter.int32(oh), try KerasTFLiteConverter.int32(ow), try KerasTFLiteConverter.int32(cout)])
+    // The output shape is computed at run time from the input's batch, as the converter does.
+    let outputShape = try batchShape(of: input, [oh, ow, cout], scope: name, packed: name + "/conv_transpose/input_sizes")
     let w = graph.constant(name + "/conv_transpose", shape: [cout, kh, kw, cin], floats: values)
     let b = try bias(layer, name, config: config, count: cout)
     let out = output(name + "/conv_transpose", [1, oh, ow, cout])

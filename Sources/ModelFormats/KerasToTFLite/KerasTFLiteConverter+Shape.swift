@@ -49,6 +49,13 @@ extension KerasTFLiteConverter {
 
   /// RESHAPE to [batch] + `dims` with the batch taken from the input's run-time shape.
   mutating func batchReshape(_ input: Value, to dims: [Int], _ name: String) throws(Issue) -> Value {
+    let target = try batchShape(of: input, dims, scope: name, packed: name + "/Reshape/shape")
+    return unary(ConvertedOps.reshape, input, name + "/Reshape", shape: [1] + dims, options: nil, extra: [target])
+  }
+
+  /// The int32 tensor [batch] + `dims`, the batch read from `input`'s run-time shape (SHAPE,
+  /// STRIDED_SLICE, PACK under `scope`; the packed vector is called `packed`).
+  mutating func batchShape(of input: Value, _ dims: [Int], scope name: String, packed: String) throws(Issue) -> Int {
     var sizes: [Int32] = []
     for dim in dims { sizes.append(try KerasTFLiteConverter.int32(dim)) }
     let shape = graph.activation(name + "/Shape", shape: [input.rank], type: .int32, dynamicBatch: false)
@@ -59,10 +66,10 @@ extension KerasTFLiteConverter {
     let batch = graph.activation(name + "/strided_slice", shape: [], type: .int32, dynamicBatch: false)
     graph.append(ConvertedOps.stridedSlice, [shape, begin, end, stride], [batch], options: ConvertedOps.stridedSliceOptions(shrinkAxisMask: 1))
     var parts = [batch]
-    for (i, size) in sizes.enumerated() { parts.append(graph.constant(name + "/Reshape/shape/\(i + 1)", int32s: [size], shape: [])) }
-    let target = graph.activation(name + "/Reshape/shape", shape: [parts.count], type: .int32, dynamicBatch: false)
+    for (i, size) in sizes.enumerated() { parts.append(graph.constant(packed + "/\(i + 1)", int32s: [size], shape: [])) }
+    let target = graph.activation(packed, shape: [parts.count], type: .int32, dynamicBatch: false)
     graph.append(ConvertedOps.pack, parts, [target], options: ConvertedOps.packOptions(count: parts.count, axis: 0))
-    return unary(ConvertedOps.reshape, input, name + "/Reshape", shape: [1] + dims, options: nil, extra: [target])
+    return target
   }
 
   mutating func reshapeLayer(_ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
