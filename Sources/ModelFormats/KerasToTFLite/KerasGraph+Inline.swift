@@ -9,8 +9,16 @@ extension KerasGraph {
   /// Inner node numbers are spread per outer call so the refs of two calls never collide.
   static let nodeStride = 4096
   static let maxNesting = 16
+  /// Layer calls after inlining, at most: a nested model called many times at many levels
+  /// multiplies, and a crafted file must not turn that into an endless expansion.
+  static let maxCalls = 1 << 16
 
-  mutating func inlineNestedModels(depth: Int = 0) {
+  mutating func inlineNestedModels() {
+    var budget = KerasGraph.maxCalls
+    inlineNestedModels(depth: 0, budget: &budget)
+  }
+
+  mutating func inlineNestedModels(depth: Int, budget: inout Int) {
     guard calls.contains(where: \.isModel) else { return }
     var flat: [Call] = []
     for call in calls {
@@ -23,7 +31,13 @@ extension KerasGraph {
         continue
       }
       var inner = KerasGraph.read(call.entry)
-      inner.inlineNestedModels(depth: depth + 1)
+      budget -= inner.calls.count
+      guard budget >= 0 else {
+        problems.append("'\(call.name)' (\(call.className)): nested models expand to more than \(KerasGraph.maxCalls) layer calls")
+        calls = []
+        return
+      }
+      inner.inlineNestedModels(depth: depth + 1, budget: &budget)
       problems += inner.problems.map { "in nested model '\(call.name)': \($0)" }
       let prefix = call.name + "/"
       let base = call.node * KerasGraph.nodeStride
