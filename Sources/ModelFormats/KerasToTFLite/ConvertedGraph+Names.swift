@@ -10,24 +10,36 @@ extension ConvertedGraph {
   func duplicateConstants() -> [Int: Int] {
     var read = [Bool](repeating: false, count: tensors.count)
     for op in ops { for t in op.inputs where t >= 0 && t < read.count { read[t] = true } }
-    struct Key: Hashable {
-      var type: Int8
-      var shape: [Int]
-      var bytes: [UInt8]
-    }
-    var first: [Key: Int] = [:]
+    // Bucket by a hash of the raw bytes (no copies of the data), then compare bytes within a bucket.
+    var buckets: [Int: [Int]] = [:]
     var canonical: [Int: Int] = [:]
-    for (t, tensor) in tensors.enumerated() {
-      guard read[t], let data = tensor.data else { continue }
-      let bytes: [UInt8]
-      switch data {
-      case let .floats(values): bytes = ConvertedGraph.bytes(values)
-      case let .int32s(values): bytes = ConvertedGraph.bytes(values)
+    for (t, tensor) in tensors.enumerated() where read[t] && tensor.data != nil {
+      var hasher = Hasher()
+      hasher.combine(tensor.type.rawValue)
+      hasher.combine(tensor.shape)
+      withRawBytes(t) { hasher.combine(bytes: $0) }
+      let key = hasher.finalize()
+      if let match = buckets[key, default: []].first(where: { sameConstant($0, t) }) {
+        canonical[t] = match
+      } else {
+        buckets[key, default: []].append(t)
       }
-      let key = Key(type: tensor.type.rawValue, shape: tensor.shape, bytes: bytes)
-      if let existing = first[key] { canonical[t] = existing } else { first[key] = t }
     }
     return canonical
+  }
+
+  func withRawBytes<R>(_ t: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    switch tensors[t].data {
+    case let .floats(values)?: return values.withUnsafeBytes(body)
+    case let .int32s(values)?: return values.withUnsafeBytes(body)
+    case nil: return body(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+  }
+
+  /// Same type, shape and bit-identical data (so 0 and −0 stay apart, NaNs compare by bits).
+  func sameConstant(_ a: Int, _ b: Int) -> Bool {
+    guard tensors[a].type == tensors[b].type, tensors[a].shape == tensors[b].shape else { return false }
+    return withRawBytes(a) { x in withRawBytes(b) { y in x.count == y.count && x.elementsEqual(y) } }
   }
 
   /// Export names for the tensors in `order` (graph tensor indices), after merging `canonical`.
