@@ -59,13 +59,16 @@ import TensorCore
     #expect(ours.subgraphs[0].tensors[ours.subgraphs[0].inputs[0]].shape == [1, 16, 16, 3])
   }
 
-  @Test func digitsCNNFoldsBatchNormAndFlattensWithOneReshape() throws {
+  @Test func digitsCNNFoldsBatchNormAndFlattensWithTheConvertersShapeChain() throws {
     let ours = try Self.converted("SampleModels/digits-cnn.keras")
     #expect(Self.ops(ours) == [
       "CONV_2D v1", "DEPTHWISE_CONV_2D v1", "CONV_2D v1", "MAX_POOL_2D v1", "CONV_2D v1", "AVERAGE_POOL_2D v1",
-      "RESHAPE v1", "FULLY_CONNECTED v1", "FULLY_CONNECTED v1", "SOFTMAX v1",
+      "SHAPE v1", "STRIDED_SLICE v1", "PACK v1", "RESHAPE v1", "FULLY_CONNECTED v1", "FULLY_CONNECTED v1", "SOFTMAX v1",
     ])
     let reference = try TFLiteFile.parse(path: Self.path("SampleModels/digits-cnn.tflite"))
+    #expect(Self.ops(ours) == Self.ops(reference))
+    // The converter's tensor names, for the same Keras model.
+    #expect(ours.subgraphs[0].tensors.map(\.name).sorted() == reference.subgraphs[0].tensors.map(\.name).sorted())
     let mine = Self.constants(ours, op: "CONV_2D", slot: 1), theirs = Self.constants(reference, op: "CONV_2D", slot: 1)
     #expect(Self.maxDifference(mine, theirs) < 1e-5)
     #expect(Self.maxDifference(Self.constants(ours, op: "FULLY_CONNECTED", slot: 1),
@@ -90,9 +93,19 @@ import TensorCore
     let (path, _) = try TFLiteTestSupport.write(model, requests, name: "mlp-default.tflite")
     let written = try TFLiteFile.parse(path: path)
     // One FULLY_CONNECTED operator code for all three, at the hybrid version, as the converter writes it.
-    #expect(Self.ops(written) == ["RESHAPE v1", "FULLY_CONNECTED v12", "FULLY_CONNECTED v12", "FULLY_CONNECTED v12", "SOFTMAX v1"])
+    #expect(Self.ops(written) == ["SHAPE v1", "STRIDED_SLICE v1", "PACK v1", "RESHAPE v1", "FULLY_CONNECTED v12", "FULLY_CONNECTED v12", "FULLY_CONNECTED v12", "SOFTMAX v1"])
     let sg = written.subgraphs[0]
-    #expect(sg.operators[1...3].map { sg.tensors[$0.inputs[1]].type } == [.int8, .int8, .float32])
+    #expect(sg.operators[4...6].map { sg.tensors[$0.inputs[1]].type } == [.int8, .int8, .float32])
+  }
+
+  @Test func nestedModelIsInlinedUnderItsScope() throws {
+    let ours = try Self.converted("Tests/ModelFormatsTests/Fixtures/keras/functional-nested.keras")
+    let names = ours.subgraphs[0].tensors.map(\.name)
+    // The Sequential `block` (Dense `inner` + BatchNormalization `norm`) becomes one
+    // FULLY_CONNECTED with the normalization folded in, named under the block's scope.
+    #expect(names.contains { $0.contains("/block_1/inner_1/MatMul") && $0.contains("/block_1/norm_1/batchnorm/add_1") })
+    #expect(Self.ops(ours).filter { $0.hasPrefix("FULLY_CONNECTED") }.count == 12)
+    #expect(!Self.ops(ours).contains { $0.hasPrefix("MUL") || $0.hasPrefix("ADD") })
   }
 
   @Test func keras3SequentialFixtureConverts() throws {
@@ -116,7 +129,6 @@ import TensorCore
     let unknown = failure("Tests/ModelFormatsTests/Fixtures/keras/unknown-layer.keras")
     #expect(unknown.contains("cannot be converted") && unknown.contains("is not converted"))
     #expect(failure("Tests/ModelFormatsTests/Fixtures/keras/seq-dense.weights.h5").contains("no architecture"))
-    #expect(failure("Tests/ModelFormatsTests/Fixtures/keras/functional-nested.keras").contains("nested models"))
   }
 
   @Test func nonKerasModelIsRefused() throws {

@@ -41,13 +41,13 @@ extension ConvertedGraph {
   }
 
   /// A per-channel constant operand of a MUL/ADD/SUB whose other operand is `input`.
-  func channelConstant(_ op: Op, channels: Int) -> (input: Int, values: [Float])? {
+  func channelConstant(_ op: Op, channels: Int) -> (input: Int, values: [Float], constant: Int)? {
     guard op.inputs.count == 2, op.fusedActivation == ConvertedOps.Fused.none else { return nil }
     for (k, c) in op.inputs.enumerated() {
       guard let values = floats(c), tensors[c].shape.count <= 1 else { continue }
       let other = op.inputs[1 - k]
-      if values.count == channels { return (other, values) }
-      if values.count == 1 { return (other, [Float](repeating: values[0], count: channels)) }
+      if values.count == channels { return (other, values, c) }
+      if values.count == 1 { return (other, [Float](repeating: values[0], count: channels), c) }
     }
     return nil
   }
@@ -59,11 +59,20 @@ extension ConvertedGraph {
       let op = ops[i]
       guard op.code == ConvertedOps.mul || op.code == ConvertedOps.add,
         let source = op.inputs.first(where: { floats($0) == nil }), let p = producer[source], p != i, counts[source] == 1, !isGraphOutput(source),
-        let target = foldTarget(ops[p]), let (input, values) = channelConstant(op, channels: target.channels),
+        let target = foldTarget(ops[p]), let (input, values, constant) = channelConstant(op, channels: target.channels),
         input == source, target.channels > 0
       else { continue }
       guard var weight = floats(target.weight), var bias = floats(target.bias), bias.count == target.channels else { continue }
+      let constantName = tensors[constant].name
       if op.code == ConvertedOps.mul {
+        // Named as the converter names them: a depthwise kernel (or any op with its own bias)
+        // carries the scale's MUL in its name; a plain conv keeps its kernel's name.
+        if ops[p].code == ConvertedOps.depthwiseConv2D {
+          tensors[target.weight].name = (op.location + [tensors[target.weight].name, constantName]).joined(separator: ";")
+        }
+        if ops[p].code == ConvertedOps.depthwiseConv2D || ops[p].location.contains(where: { $0.hasSuffix("/BiasAdd") }) {
+          ops[p].location = op.location + ops[p].location + [constantName]
+        }
         let perChannelLast = ops[p].code == ConvertedOps.depthwiseConv2D
         let inner = weight.count / target.channels
         for idx in weight.indices {
@@ -74,6 +83,7 @@ extension ConvertedGraph {
         tensors[target.weight].data = .floats(weight)
       } else {
         for c in bias.indices { bias[c] += values[c] }
+        ops[p].location = op.location + ops[p].location + [constantName]
       }
       tensors[target.bias].data = .floats(bias)
       ops[p].outputs = op.outputs
@@ -93,6 +103,9 @@ extension ConvertedGraph {
         ops[p].fusedActivation == ConvertedOps.Fused.none
       else { continue }
       ops[p].options?.setScalar(field, bits: UInt64(UInt8(bitPattern: fused)), size: 1)
+      // The converter lists a dense layer's activation after its MatMul, others' first.
+      let at = ops[p].code == ConvertedOps.fullyConnected && !ops[p].location.isEmpty ? 1 : 0
+      ops[p].location.insert(contentsOf: op.location, at: at)
       ops[p].outputs = op.outputs
       ops[i].code = -1
     }
@@ -128,6 +141,7 @@ extension ConvertedGraph {
       guard matches else { continue }
       ops[i].inputs[0] = source
       ops[i].options?.setScalar(0, bits: UInt64(ConvertedOps.Padding.same), size: 1)
+      ops[i].location += [""] + ops[p].location
       ops[p].code = -1
     }
     removeDeadOps()

@@ -5,10 +5,14 @@ import TensorCore
 /// versioning rules give them, a `serving_default` signature and `min_runtime_version`.
 extension ConvertedGraph {
   func serialize(description: String) throws(FlatBufferError) -> [UInt8] {
+    // Identical constants become one tensor, as the converter's constant folding leaves them.
+    let canonical = duplicateConstants()
+    func resolved(_ t: Int) -> Int { t < 0 ? t : canonical[t] ?? t }
     // Keep tensors in first-use order: graph inputs, then op by op.
     var remap: [Int: Int] = [:]
     var order: [Int] = []
     func keep(_ t: Int) {
+      let t = resolved(t)
       guard t >= 0, remap[t] == nil, t < tensors.count else { return }
       remap[t] = order.count
       order.append(t)
@@ -16,8 +20,10 @@ extension ConvertedGraph {
     for input in inputs { keep(input.tensor) }
     for op in ops { op.inputs.forEach(keep); op.outputs.forEach(keep) }
     for output in outputs { keep(output.tensor) }
-    func mapped(_ list: [Int]) -> [Int32] { list.map { $0 < 0 ? -1 : Int32(remap[$0] ?? 0) } }
+    func mapped(_ list: [Int]) -> [Int32] { list.map { $0 < 0 ? -1 : Int32(remap[resolved($0)] ?? 0) } }
+    let names = exportNames(order: order, canonical: canonical)
 
+    // Every tensor has a buffer of its own, empty for run-time tensors (the converter's layout).
     var buffers = [FlatBufferTable(type: "Buffer")]
     var tensorTables: [FlatBufferTable] = []
     for t in order {
@@ -25,18 +31,18 @@ extension ConvertedGraph {
       var table = FlatBufferTable(type: "Tensor")
       table.fields[0] = int32Vector(tensor.shape.map { Int32(truncatingIfNeeded: $0) })
       table.setScalar(1, bits: UInt64(UInt8(bitPattern: tensor.type.rawValue)), size: 1)
+      var buffer = FlatBufferTable(type: "Buffer")
       if let data = tensor.data {
-        var buffer = FlatBufferTable(type: "Buffer")
         let bytes: [UInt8]
         switch data {
         case let .floats(values): bytes = ConvertedGraph.bytes(values)
         case let .int32s(values): bytes = ConvertedGraph.bytes(values)
         }
         buffer.fields[0] = .vector(.owned(bytes), elementSize: 1, alignment: 16)
-        table.setScalar(2, bits: UInt64(buffers.count), size: 4)
-        buffers.append(buffer)
       }
-      table.fields[3] = .string(.owned(Array(tensor.name.utf8)))
+      table.setScalar(2, bits: UInt64(buffers.count), size: 4)
+      buffers.append(buffer)
+      table.fields[3] = .string(.owned(Array((names[t] ?? tensor.name).utf8)))
       if tensor.dynamicBatch {
         table.fields[7] = int32Vector([-1] + tensor.shape.dropFirst().map { Int32(truncatingIfNeeded: $0) })
       }
@@ -76,8 +82,8 @@ extension ConvertedGraph {
     subgraph.fields[4] = .string(.owned(Array("main".utf8)))
 
     var signature = FlatBufferTable(type: "SignatureDef")
-    signature.fields[0] = .tables(inputs.map { tensorMap($0.name, remap[$0.tensor] ?? 0) })
-    signature.fields[1] = .tables(outputs.map { tensorMap($0.name, remap[$0.tensor] ?? 0) })
+    signature.fields[0] = .tables(inputs.map { tensorMap($0.name, remap[resolved($0.tensor)] ?? 0) })
+    signature.fields[1] = .tables(outputs.map { tensorMap($0.name, remap[resolved($0.tensor)] ?? 0) })
     signature.fields[2] = .string(.owned(Array("serving_default".utf8)))
     signature.setScalar(4, bits: 0, size: 4)
 
@@ -89,6 +95,12 @@ extension ConvertedGraph {
     metadata.fields[0] = .string(.owned(Array("min_runtime_version".utf8)))
     metadata.setScalar(1, bits: UInt64(buffers.count), size: 4)
     buffers.append(runtimeBuffer)
+    var conversionBuffer = FlatBufferTable(type: "Buffer")
+    conversionBuffer.fields[0] = .vector(.owned(try ConvertedGraph.conversionMetadata()), elementSize: 1, alignment: 16)
+    var conversion = FlatBufferTable(type: "Metadata")
+    conversion.fields[0] = .string(.owned(Array("CONVERSION_METADATA".utf8)))
+    conversion.setScalar(1, bits: UInt64(buffers.count), size: 4)
+    buffers.append(conversionBuffer)
 
     var model = FlatBufferTable(type: "Model")
     model.setScalar(0, bits: 3, size: 4)
@@ -96,13 +108,13 @@ extension ConvertedGraph {
     model.fields[2] = .tables([subgraph])
     model.fields[3] = .string(.owned(Array(description.utf8)))
     model.fields[4] = .tables(buffers)
-    model.fields[6] = .tables([metadata])
+    model.fields[6] = .tables([metadata, conversion])
     model.fields[7] = .tables([signature])
     let capacity = order.reduce(1 << 16) { total, t in
       switch tensors[t].data {
       case let .floats(values)?: return total + values.count * 4 + 64
       case let .int32s(values)?: return total + values.count * 4 + 64
-      case nil: return total + 128
+      case nil: return total + 128 + (tensors[t].name.utf8.count + 16) * 4
       }
     }
     var encoder = FlatBufferEncoder(schema: TFLiteSchema.schema, source: UnsafeRawBufferPointer(start: nil, count: 0),
@@ -124,9 +136,14 @@ extension ConvertedGraph {
   /// The version op_version.cc gives a float op of this shape.
   func opVersion(_ op: Op) -> Int32 {
     let types = op.inputs.map { $0 < 0 ? nil : tensors[$0].type } as [TFLiteSchema.TensorType?]
+    // A grouped CONV_2D (filter shallower than its input) is version 6, as op_version.cc says.
+    var grouped = false
+    if op.code == ConvertedOps.conv2D, op.inputs.count > 1, op.inputs[0] >= 0, op.inputs[1] >= 0 {
+      grouped = tensors[op.inputs[0]].shape.last != tensors[op.inputs[1]].shape.last
+    }
     let signature = TFLiteOpVersions.Signature(
       code: op.code, inputTypes: types, outputType: op.outputs.first.map { tensors[$0].type },
-      weightPerChannel: false, options: op.options)
+      weightPerChannel: false, options: op.options, groupedConvolution: grouped)
     if let version = TFLiteOpVersions.version(signature) { return version }
     switch op.code {
     case ConvertedOps.resizeBilinear, ConvertedOps.resizeNearest:

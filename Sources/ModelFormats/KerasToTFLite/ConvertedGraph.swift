@@ -30,6 +30,9 @@ struct ConvertedGraph {
     var options: FlatBufferTable?
     /// Field id of `fused_activation_function` in `options`, for ops that have one.
     var fusedField: Int?
+    /// The TF ops this op stands for (`model_1/layer_1/Relu6`, …), most recently fused first as
+    /// the converter lists them; its output tensor is named after them, joined by ";".
+    var location: [String] = []
 
     var fusedActivation: Int8 {
       guard let fusedField, let options else { return 0 }
@@ -55,16 +58,18 @@ struct ConvertedGraph {
     return tensors.count - 1
   }
 
-  /// Adds a tensor computed at run time.
-  mutating func activation(_ name: String, shape: [Int], type: TFLiteSchema.TensorType = .float32) -> Int {
-    tensors.append(Tensor(name: name, shape: shape, dynamicBatch: !shape.isEmpty, type: type, data: nil))
+  /// Adds a tensor computed at run time; `dynamicBatch` false for shape arithmetic (no batch axis).
+  mutating func activation(_ name: String, shape: [Int], type: TFLiteSchema.TensorType = .float32, dynamicBatch: Bool = true) -> Int {
+    tensors.append(Tensor(name: name, shape: shape, dynamicBatch: dynamicBatch && !shape.isEmpty, type: type, data: nil))
     return tensors.count - 1
   }
 
-  /// Appends an op. `options` is (union tag, table, fused-activation field id).
-  mutating func append(_ code: Int32, _ inputs: [Int], _ outputs: [Int], options: OpOptions? = nil) {
+  /// Appends an op. `options` is (union tag, table, fused-activation field id); the location
+  /// defaults to the first output's name.
+  mutating func append(_ code: Int32, _ inputs: [Int], _ outputs: [Int], options: OpOptions? = nil, location: [String]? = nil) {
+    let fallback = outputs.first.flatMap { $0 >= 0 && $0 < tensors.count ? [tensors[$0].name] : nil } ?? []
     ops.append(Op(code: code, inputs: inputs, outputs: outputs, optionsTag: options?.tag ?? 0,
-                  options: options?.table, fusedField: options?.fusedField))
+                  options: options?.table, fusedField: options?.fusedField, location: location ?? fallback))
   }
 
   /// Float values of a constant tensor, or nil.

@@ -11,6 +11,7 @@ enum ConvertedOps {
   static let transposeConv: Int32 = 67, rsqrt: Int32 = 76, reduceMax: Int32 = 82
   static let resizeNearest: Int32 = 97, leakyRelu: Int32 = 98, squaredDifference: Int32 = 99, elu: Int32 = 111
   static let hardSwish: Int32 = 117, gelu: Int32 = 150
+  static let stridedSlice: Int32 = 45, split: Int32 = 49, shape: Int32 = 77, pack: Int32 = 83
 
   /// ActivationFunctionType values.
   enum Fused { static let none: Int8 = 0, relu: Int8 = 1, reluN1To1: Int8 = 2, relu6: Int8 = 3 }
@@ -79,6 +80,14 @@ enum ConvertedOps {
   static func gelu(approximate: Bool) -> OpOptions { OpOptions("GeluOptions", tag: 116, scalars: [(0, approximate ? 1 : 0, 1)]) }
   static func hardSwishOptions() -> OpOptions { OpOptions("HardSwishOptions", tag: 91) }
   static func squaredDifferenceOptions() -> OpOptions { OpOptions("SquaredDifferenceOptions", tag: 76) }
+  static func shapeOptions() -> OpOptions { OpOptions("ShapeOptions", tag: 55, scalars: [(0, 2, 1)]) }  // out_type INT32
+  static func stridedSliceOptions(shrinkAxisMask: Int) -> OpOptions {
+    OpOptions("StridedSliceOptions", tag: 32, scalars: [(4, Int64(shrinkAxisMask), 4)])
+  }
+  static func packOptions(count: Int, axis: Int) -> OpOptions {
+    OpOptions("PackOptions", tag: 59, scalars: [(0, Int64(count), 4), (1, Int64(axis), 4)])
+  }
+  static func splitOptions(count: Int) -> OpOptions { OpOptions("SplitOptions", tag: 35, scalars: [(0, Int64(count), 4)]) }
   static func castOptions() -> OpOptions { OpOptions("CastOptions", tag: 37) }
   static func resizeBilinear(halfPixel: Bool) -> OpOptions {
     OpOptions("ResizeBilinearOptions", tag: 15, scalars: [(2, 0, 1), (3, halfPixel ? 1 : 0, 1)])

@@ -20,6 +20,13 @@ struct KerasGraph {
     var inputs: [TensorRef]
     /// Whether the entry is itself a model (nested Sequential/Functional).
     var isModel: Bool
+    /// The whole layer entry (a nested model's own layer list lives in it).
+    var entry: KerasJSON = .null
+    /// TF's name scope for this call's ops below the model's: `layer_1`, or `block_1/layer_1` for
+    /// a layer of an inlined nested model.
+    var scope: String = ""
+
+    var tfScope: String { scope.isEmpty ? "\(name)_\(node + 1)" : scope }
   }
 
   var modelName: String
@@ -30,6 +37,9 @@ struct KerasGraph {
 
   /// Problems found while reading the structure (one per offending layer).
   var problems: [String] = []
+  /// Tensors that are other tensors: a nested model's inputs are its caller's arguments, its
+  /// outputs its last layers' outputs (filled by ``inlineNestedModels()``).
+  var aliases: [TensorRef: TensorRef] = [:]
 
   static func read(_ root: KerasJSON) -> KerasGraph {
     let className = root["class_name"]?.stringValue ?? "?"
@@ -70,7 +80,7 @@ struct KerasGraph {
       }
       guard let input = previous else { continue }
       graph.calls.append(Call(name: facts.name, className: facts.className, config: facts.config, node: 0,
-                              inputs: [input], isModel: facts.isModel))
+                              inputs: [input], isModel: facts.isModel, entry: entry))
       previous = TensorRef(layer: facts.name, node: 0, tensor: 0)
     }
     if let previous { graph.outputs = [previous] }
@@ -90,9 +100,12 @@ struct KerasGraph {
       if nodes.isEmpty {
         graph.problems.append("'\(facts.name)' (\(facts.className)): the layer is never called (no inbound nodes)")
       }
+      // Keras 3 refers to a nested Functional model's calls by their run-time node numbers, and
+      // building a Functional model gives it node 0 itself: its k-th listed call is node k + 1.
+      let offset = facts.isModel && facts.className != "Sequential" && nodes.first?["args"] != nil ? 1 : 0
       for (n, node) in nodes.enumerated() {
-        pending.append(Call(name: facts.name, className: facts.className, config: facts.config, node: n,
-                            inputs: tensorRefs(in: node), isModel: facts.isModel))
+        pending.append(Call(name: facts.name, className: facts.className, config: facts.config, node: n + offset,
+                            inputs: tensorRefs(in: node), isModel: facts.isModel, entry: entry, scope: "\(facts.name)_\(n + 1)"))
       }
     }
     // config.json lists layers in creation order, which is topological for Keras' own saves;

@@ -27,7 +27,20 @@ extension KerasTFLiteConverter {
       guard b.values.count == count else { throw Issue("bias has \(b.values.count) values, expected \(count)") }
       values = b.values
     }
-    return graph.constant(name + "/bias", shape: [count], floats: values)
+    return graph.constant(name + "/BiasAdd", shape: [count], floats: values)
+  }
+
+  /// Where the converter lists a layer's bias add among the ops its conv or MatMul fuses.
+  enum BiasOrder { case dense, conv }
+
+  /// The location of a conv or dense op (`op` is its TF op name): with a bias, the BiasAdd and
+  /// the bias reshape's Squeeze fused in, as the converter names them.
+  static func biased(_ config: LayerConfig, _ name: String, _ op: String, order: BiasOrder) -> [String] {
+    guard config.bool("use_bias") ?? true else { return [name + "/" + op] }
+    switch order {
+    case .dense: return [name + "/" + op, name + "/BiasAdd"]
+    case .conv: return [name + "/BiasAdd", name + "/" + op, name + "/Squeeze"]
+    }
   }
 
   mutating func dense(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
@@ -38,11 +51,12 @@ extension KerasTFLiteConverter {
     let units = kernel.shape[1]
     var transposed = [Float](repeating: 0, count: kernel.values.count)
     for i in 0..<inner { for o in 0..<units { transposed[o * inner + i] = kernel.values[i * units + o] } }
-    let w = graph.constant(name + "/kernel", shape: [units, inner], floats: transposed)
+    let w = graph.constant(name + "/MatMul", shape: [units, inner], floats: transposed)
     let b = try bias(layer, name, config: config, count: units)
-    let out = output(name, Array(input.shape.dropLast()) + [units])
+    let out = output(name + "/MatMul", Array(input.shape.dropLast()) + [units])
     graph.append(ConvertedOps.fullyConnected, [input.tensor, w, b], [out.tensor],
-                 options: ConvertedOps.fullyConnected(keepNumDims: input.rank > 2))
+                 options: ConvertedOps.fullyConnected(keepNumDims: input.rank > 2),
+                 location: KerasTFLiteConverter.biased(config, name, "MatMul", order: .dense))
     return try activated(config, out, name)
   }
 
@@ -55,36 +69,45 @@ extension KerasTFLiteConverter {
     return out
   }
 
+  /// Keras' `groups`: the kernel holds input channels / groups per filter, and the filters split
+  /// evenly among the groups. TFLite's CONV_2D reads the grouping from the filter's depth, so the
+  /// converter (and we) write the kernel as it is, OHWI with the per-group depth.
+  static func checkGroups(_ config: LayerConfig, kernelDepth: Int, inputDepth: Int, filters: Int) throws(Issue) {
+    let groups = config.int("groups") ?? 1
+    guard groups >= 1, groups <= inputDepth, kernelDepth.multipliedReportingOverflow(by: groups) == (inputDepth, false),
+      filters % groups == 0
+    else {
+      throw Issue("kernel depth \(kernelDepth) × groups \(groups) does not match \(inputDepth) input channels and \(filters) filters")
+    }
+  }
+
   mutating func conv2D(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
     guard input.rank == 4 else { throw Issue("expects a rank-4 input, got \(input.shape)") }
-    guard (config.int("groups") ?? 1) == 1 else { throw Issue("grouped convolution (groups > 1) is not converted") }
     let kernel = try weight(layer, "kernel")
-    guard kernel.shape.count == 4, kernel.shape[2] == input.shape[3] else {
-      throw Issue("kernel \(kernel.shape) does not match input \(input.shape)")
-    }
+    guard kernel.shape.count == 4 else { throw Issue("kernel \(kernel.shape) does not match input \(input.shape)") }
+    try KerasTFLiteConverter.checkGroups(config, kernelDepth: kernel.shape[2], inputDepth: input.shape[3], filters: kernel.shape[3])
     let (kh, kw, cin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
     let strides = try KerasTFLiteConverter.bounded(config.ints("strides", count: 2) ?? [1, 1], "strides")
     let dilation = try KerasTFLiteConverter.bounded(config.ints("dilation_rate", count: 2) ?? [1, 1], "dilation_rate")
     let padding = try KerasTFLiteConverter.padding(config)
     let oh = try KerasTFLiteConverter.outputSize(input.shape[1], kernel: kh, stride: strides[0], dilation: dilation[0], padding: padding)
     let ow = try KerasTFLiteConverter.outputSize(input.shape[2], kernel: kw, stride: strides[1], dilation: dilation[1], padding: padding)
-    let w = graph.constant(name + "/kernel", shape: [cout, kh, kw, cin],
+    let w = graph.constant(name + "/convolution", shape: [cout, kh, kw, cin],
                            floats: KerasTFLiteConverter.ohwi(kernel.values, kh: kh, kw: kw, cin: cin, cout: cout))
     let b = try bias(layer, name, config: config, count: cout)
-    let out = output(name, [1, oh, ow, cout])
+    let out = output(name + "/convolution", [1, oh, ow, cout])
     graph.append(ConvertedOps.conv2D, [input.tensor, w, b], [out.tensor],
-                 options: ConvertedOps.conv2D(padding: padding, stride: (strides[0], strides[1]), dilation: (dilation[0], dilation[1])))
+                 options: ConvertedOps.conv2D(padding: padding, stride: (strides[0], strides[1]), dilation: (dilation[0], dilation[1])),
+                 location: KerasTFLiteConverter.biased(config, name, "convolution", order: .conv))
     return try activated(config, out, name)
   }
 
   /// Conv1D as the converter lowers it: a 1×k CONV_2D between reshapes; "causal" pads on the left.
   mutating func conv1D(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
     guard input.rank == 3 else { throw Issue("expects a rank-3 input, got \(input.shape)") }
-    guard (config.int("groups") ?? 1) == 1 else { throw Issue("grouped convolution (groups > 1) is not converted") }
     let kernel = try weight(layer, "kernel")
-    guard kernel.shape.count == 3, kernel.shape[1] == input.shape[2] else {
-      throw Issue("kernel \(kernel.shape) does not match input \(input.shape)")
-    }
+    guard kernel.shape.count == 3 else { throw Issue("kernel \(kernel.shape) does not match input \(input.shape)") }
+    try KerasTFLiteConverter.checkGroups(config, kernelDepth: kernel.shape[1], inputDepth: input.shape[2], filters: kernel.shape[2])
     let (k, cin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2])
     let stride = try KerasTFLiteConverter.bounded([config.ints("strides", count: 1)?.first ?? 1], "strides")[0]
     let dilation = try KerasTFLiteConverter.bounded([config.ints("dilation_rate", count: 1)?.first ?? 1], "dilation_rate")[0]
@@ -92,23 +115,24 @@ extension KerasTFLiteConverter {
     var padding: Int64
     if config.string("padding") == "causal" {
       let left = try KerasTFLiteConverter.int32((k - 1) * dilation)
-      let pads = graph.constant(name + "/paddings", int32s: [0, 0, left, 0, 0, 0], shape: [3, 2])
-      source = unary(ConvertedOps.pad, input, name + "/causal_pad", shape: [1, input.shape[1] + Int(left), cin],
+      let pads = graph.constant(name + "/Pad/paddings", int32s: [0, 0, left, 0, 0, 0], shape: [3, 2])
+      source = unary(ConvertedOps.pad, input, name + "/Pad", shape: [1, input.shape[1] + Int(left), input.shape[2]],
                      options: ConvertedOps.padOptions(), extra: [pads])
       padding = ConvertedOps.Padding.valid
     } else {
       padding = try KerasTFLiteConverter.padding(config)
     }
     let length = try KerasTFLiteConverter.outputSize(source.shape[1], kernel: k, stride: stride, dilation: dilation, padding: padding)
-    let expanded = reshape(source, to: [1, 1, source.shape[1], cin], name + "/expand")
-    let w = graph.constant(name + "/kernel", shape: [cout, 1, k, cin],
+    let expanded = reshape(source, to: [1, 1, source.shape[1], source.shape[2]], name + "/convolution/ExpandDims")
+    let w = graph.constant(name + "/convolution", shape: [cout, 1, k, cin],
                            floats: KerasTFLiteConverter.ohwi(kernel.values, kh: 1, kw: k, cin: cin, cout: cout))
     let b = try bias(layer, name, config: config, count: cout)
-    let conv = output(name + "/conv2d", [1, 1, length, cout])
+    let conv = output(name + "/convolution", [1, 1, length, cout])
     graph.append(ConvertedOps.conv2D, [expanded.tensor, w, b], [conv.tensor],
-                 options: ConvertedOps.conv2D(padding: padding, stride: (1, stride), dilation: (1, dilation)))
-    let activated = try activated(config, conv, name + "/conv2d")
-    return reshape(activated, to: [1, length, cout], name)
+                 options: ConvertedOps.conv2D(padding: padding, stride: (1, stride), dilation: (1, dilation)),
+                 location: KerasTFLiteConverter.biased(config, name, "convolution", order: .conv))
+    let activated = try activated(config, conv, name)
+    return reshape(activated, to: [1, length, cout], name + "/convolution/Squeeze")
   }
 
   mutating func depthwise(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
@@ -131,13 +155,15 @@ extension KerasTFLiteConverter {
     let ow = try KerasTFLiteConverter.outputSize(input.shape[2], kernel: kw, stride: strides[1], dilation: dilation[1], padding: padding)
     // [kh, kw, C, mult] flattens to [1, kh, kw, C·mult] with channel c·mult + m: same bytes.
     let outChannels = channels * multiplier
-    let w = graph.constant(name + (withBias ? "/kernel" : "/depthwise_kernel"), shape: [1, kh, kw, outChannels], floats: kernel.values)
+    let op = withBias ? name + "/depthwise" : name + "/separable_conv2d/depthwise"
+    let w = graph.constant(op, shape: [1, kh, kw, outChannels], floats: kernel.values)
     let b = withBias ? try bias(layer, name, config: config, count: outChannels)
-      : graph.constant(name + "/depthwise_bias", shape: [outChannels], floats: [Float](repeating: 0, count: outChannels))
-    let out = output(withBias ? name : name + "/depthwise", [1, oh, ow, outChannels])
+      : graph.constant(op + "/bias", shape: [outChannels], floats: [Float](repeating: 0, count: outChannels))
+    let out = output(op, [1, oh, ow, outChannels])
     graph.append(ConvertedOps.depthwiseConv2D, [input.tensor, w, b], [out.tensor],
                  options: ConvertedOps.depthwise(padding: padding, stride: (strides[0], strides[1]), multiplier: multiplier,
-                                                 dilation: (dilation[0], dilation[1])))
+                                                 dilation: (dilation[0], dilation[1])),
+                 location: withBias ? KerasTFLiteConverter.biased(config, name, "depthwise", order: .conv) : [op])
     return withBias ? try activated(config, out, name) : out
   }
 
@@ -150,19 +176,40 @@ extension KerasTFLiteConverter {
       throw Issue("pointwise kernel \(pointwise.shape) does not match \(mid.shape)")
     }
     let cout = pointwise.shape[3]
-    let w = graph.constant(name + "/pointwise_kernel", shape: [cout, 1, 1, mid.shape[3]],
+    let w = graph.constant(name + "/separable_conv2d", shape: [cout, 1, 1, mid.shape[3]],
                            floats: KerasTFLiteConverter.ohwi(pointwise.values, kh: 1, kw: 1, cin: mid.shape[3], cout: cout))
     let b = try bias(layer, name, config: config, count: cout)
-    let out = output(name, [1, mid.shape[1], mid.shape[2], cout])
+    let out = output(name + "/separable_conv2d", [1, mid.shape[1], mid.shape[2], cout])
     graph.append(ConvertedOps.conv2D, [mid.tensor, w, b], [out.tensor],
-                 options: ConvertedOps.conv2D(padding: ConvertedOps.Padding.valid, stride: (1, 1), dilation: (1, 1)))
+                 options: ConvertedOps.conv2D(padding: ConvertedOps.Padding.valid, stride: (1, 1), dilation: (1, 1)),
+                 location: KerasTFLiteConverter.biased(config, name, "separable_conv2d", order: .conv))
     return try activated(config, out, name)
+  }
+
+  /// The output length of a transposed convolution, Keras' rule: without `output_padding`,
+  /// n·s ("same") or n·s + max(k − s, 0) ("valid"); with it, (n − 1)·s + k − 2·pad + output_padding
+  /// where pad is k / 2 for "same", 0 for "valid". TRANSPOSE_CONV takes this as its output shape
+  /// and pads like TF's conv2d_transpose, so the extra rows and columns come out as Keras' do.
+  static func transposedSize(_ n: Int, kernel k: Int, stride s: Int, outputPadding: Int?, same: Bool) throws(Issue) -> Int {
+    let size: Int
+    if let outputPadding {
+      guard outputPadding < s else { throw Issue("output_padding \(outputPadding) must be smaller than the stride \(s)") }
+      size = (n - 1) * s + k - 2 * (same ? k / 2 : 0) + outputPadding
+    } else {
+      size = same ? n * s : n * s + max(k - s, 0)
+    }
+    guard size > 0, size <= 1 << 24 else { throw Issue("transposed output size \(size) is out of range") }
+    return size
   }
 
   /// Conv2DTranspose → TRANSPOSE_CONV (output shape, OHWI weights, input, bias).
   mutating func transposeConv(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
     guard input.rank == 4 else { throw Issue("expects a rank-4 input, got \(input.shape)") }
-    guard config.isNull("output_padding") else { throw Issue("output_padding is not converted") }
+    var outputPadding: [Int]?
+    if !config.isNull("output_padding") {
+      guard let values = config.ints("output_padding", count: 2) else { throw Issue("output_padding is not understood") }
+      outputPadding = try KerasTFLiteConverter.bounded(values, "output_padding", minimum: 0)
+    }
     guard (config.ints("dilation_rate", count: 2) ?? [1, 1]) == [1, 1] else { throw Issue("dilated transposed convolution is not converted") }
     let kernel = try weight(layer, "kernel")
     guard kernel.shape.count == 4, kernel.shape[3] == input.shape[3] else {
@@ -171,19 +218,22 @@ extension KerasTFLiteConverter {
     let (kh, kw, cout, cin) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
     let strides = try KerasTFLiteConverter.bounded(config.ints("strides", count: 2) ?? [1, 1], "strides")
     let padding = try KerasTFLiteConverter.padding(config)
-    func size(_ n: Int, _ k: Int, _ s: Int) -> Int { padding == ConvertedOps.Padding.same ? n * s : n * s + max(k - s, 0) }
-    let oh = size(input.shape[1], kh, strides[0]), ow = size(input.shape[2], kw, strides[1])
+    let same = padding == ConvertedOps.Padding.same
+    let oh = try KerasTFLiteConverter.transposedSize(input.shape[1], kernel: kh, stride: strides[0], outputPadding: outputPadding?[0], same: same)
+    let ow = try KerasTFLiteConverter.transposedSize(input.shape[2], kernel: kw, stride: strides[1], outputPadding: outputPadding?[1], same: same)
     // [kh, kw, out, in] → [out, kh, kw, in].
     var values = [Float](repeating: 0, count: kernel.values.count)
     for h in 0..<kh { for w in 0..<kw { for o in 0..<cout { for i in 0..<cin {
       values[((o * kh + h) * kw + w) * cin + i] = kernel.values[((h * kw + w) * cout + o) * cin + i]
     } } } }
-    let outputShape = graph.constant(name + "/output_shape", int32s: [1, try KerasTFLiteConverter.int32(oh), try KerasTFLiteConverter.int32(ow), try KerasTFLiteConverter.int32(cout)])
-    let w = graph.constant(name + "/kernel", shape: [cout, kh, kw, cin], floats: values)
+    // The output shape is computed at run time from the input's batch, as the converter does.
+    let outputShape = try batchShape(of: input, [oh, ow, cout], scope: name, packed: name + "/conv_transpose/input_sizes")
+    let w = graph.constant(name + "/conv_transpose", shape: [cout, kh, kw, cin], floats: values)
     let b = try bias(layer, name, config: config, count: cout)
-    let out = output(name, [1, oh, ow, cout])
+    let out = output(name + "/conv_transpose", [1, oh, ow, cout])
     graph.append(ConvertedOps.transposeConv, [outputShape, w, input.tensor, b], [out.tensor],
-                 options: ConvertedOps.transposeConv(padding: padding, stride: (strides[0], strides[1])))
+                 options: ConvertedOps.transposeConv(padding: padding, stride: (strides[0], strides[1])),
+                 location: KerasTFLiteConverter.biased(config, name, "conv_transpose", order: .conv))
     return try activated(config, out, name)
   }
 }

@@ -20,7 +20,6 @@ extension KerasTFLiteConverter {
 
   /// Why a layer cannot be converted at all (class, quantized policy, layout), or nil.
   static func unsupportedReason(_ call: KerasGraph.Call) -> String? {
-    if call.isModel { return "nested models are not converted (save the inner model's layers in the outer model)" }
     guard supported.contains(call.className) else {
       return "layer class '\(call.className)' is not converted (custom classes and layers outside the supported list cannot be)"
     }
@@ -39,7 +38,8 @@ extension KerasTFLiteConverter {
 
   /// Emits the ops of one layer call and returns its outputs.
   mutating func emit(_ call: KerasGraph.Call, _ config: LayerConfig, _ inputs: [Value]) throws(Issue) -> [Value] {
-    let name = call.node == 0 ? call.name : "\(call.name)_\(call.node)"
+    // TF's scope for the layer's ops: calls are numbered from 1 (`<model>_1/<layer>_1/MatMul`).
+    let name = "\(modelScope)/\(call.tfScope)"
     if KerasTFLiteConverter.inferenceNoOps.contains(call.className) { return [try single(inputs)] }
     switch call.className {
     case "Dense": return [try dense(call.name, name, config, try single(inputs))]
@@ -60,18 +60,18 @@ extension KerasTFLiteConverter {
     case "ReLU": return [try reluLayer(name, config, try single(inputs))]
     case "LeakyReLU":
       let slope = config.double("negative_slope") ?? config.double("alpha") ?? 0.3
-      return [unary(ConvertedOps.leakyRelu, try single(inputs), name, options: ConvertedOps.leakyRelu(alpha: Float(slope)))]
+      return [unary(ConvertedOps.leakyRelu, try single(inputs), name + "/LeakyRelu", options: ConvertedOps.leakyRelu(alpha: Float(slope)))]
     case "PReLU": return [try prelu(call.name, name, try single(inputs))]
     case "ELU":
       guard (config.double("alpha") ?? 1) == 1 else { throw Issue("ELU with alpha != 1 is not converted") }
-      return [unary(ConvertedOps.elu, try single(inputs), name)]
+      return [unary(ConvertedOps.elu, try single(inputs), name + "/Elu")]
     case "Softmax":
       let input = try single(inputs)
       let axes = config.json["axis"].map { value in value.intValue.map { [$0] } ?? value.arrayValue?.compactMap(\.intValue) ?? [] } ?? [-1]
       guard axes.count == 1, KerasTFLiteConverter.axis(axes[0], rank: input.rank) == input.rank - 1 else {
         throw Issue("softmax over an axis other than the last is not converted")
       }
-      return [unary(ConvertedOps.softmax, input, name, options: ConvertedOps.softmax())]
+      return [unary(ConvertedOps.softmax, input, name + "/Softmax", options: ConvertedOps.softmax())]
     case "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum":
       return [try merge(call.className, name, inputs)]
     case "Concatenate": return [try concatenate(name, config, inputs)]

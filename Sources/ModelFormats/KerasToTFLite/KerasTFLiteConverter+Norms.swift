@@ -30,9 +30,11 @@ extension KerasTFLiteConverter {
       scale[c] = gamma[c] / (variance[c] + epsilon).squareRoot()
       shift[c] = beta[c] - mean[c] * scale[c]
     }
-    let mul = try binary(ConvertedOps.mul, input, constant(name + "/scale", scale, shape: [channels]), name + "/mul",
+    // TF's batchnorm names: mul = γ·rsqrt(σ²+ε), mul_1 = x·mul, sub = β − μ·mul, add_1 = mul_1 + sub.
+    let mul = try binary(ConvertedOps.mul, input, constant(name + "/batchnorm/mul", scale, shape: [channels]), name + "/batchnorm/mul_1",
                          options: ConvertedOps.mulOptions())
-    return try binary(ConvertedOps.add, mul, constant(name + "/shift", shift, shape: [channels]), name, options: ConvertedOps.addOptions())
+    return try binary(ConvertedOps.add, mul, constant(name + "/batchnorm/sub", shift, shape: [channels]), name + "/batchnorm/add_1",
+                      options: ConvertedOps.addOptions())
   }
 
   /// LayerNormalization over the last axis: MEAN, SQUARED_DIFFERENCE, MEAN, ADD ε, RSQRT, then
@@ -55,18 +57,18 @@ extension KerasTFLiteConverter {
     let inverse = unary(ConvertedOps.rsqrt, padded, name + "/rsqrt")
     let centered = try binary(ConvertedOps.sub, input, mean, name + "/sub", options: ConvertedOps.subOptions())
     let useScale = config.bool("scale") ?? true, useCenter = config.bool("center") ?? true
-    var out = try binary(ConvertedOps.mul, centered, inverse, useScale || useCenter ? name + "/normalized" : name,
+    var out = try binary(ConvertedOps.mul, centered, inverse, name + "/normalized",
                          options: ConvertedOps.mulOptions())
     if useScale {
       let gamma = try weight(layer, "gamma").values
       guard gamma.count == channels else { throw Issue("gamma has \(gamma.count) values, expected \(channels)") }
-      out = try binary(ConvertedOps.mul, out, constant(name + "/gamma", gamma, shape: [channels]), useCenter ? name + "/scaled" : name,
+      out = try binary(ConvertedOps.mul, out, constant(name + "/gamma", gamma, shape: [channels]), name + "/mul",
                        options: ConvertedOps.mulOptions())
     }
     if useCenter {
       let beta = try weight(layer, "beta").values
       guard beta.count == channels else { throw Issue("beta has \(beta.count) values, expected \(channels)") }
-      out = try binary(ConvertedOps.add, out, constant(name + "/beta", beta, shape: [channels]), name, options: ConvertedOps.addOptions())
+      out = try binary(ConvertedOps.add, out, constant(name + "/beta", beta, shape: [channels]), name + "/add", options: ConvertedOps.addOptions())
     }
     return out
   }
@@ -85,11 +87,11 @@ extension KerasTFLiteConverter {
     let needsOffset = offset.contains { $0 != 0 }
     var out = input
     if scale.contains(where: { $0 != 1 }) {
-      out = try binary(ConvertedOps.mul, out, affineConstant(scale, name + "/scale", channels: channels), needsOffset ? name + "/mul" : name,
+      out = try binary(ConvertedOps.mul, out, affineConstant(scale, name + "/mul/y", channels: channels), name + "/mul",
                        options: ConvertedOps.mulOptions())
     }
     if needsOffset {
-      out = try binary(ConvertedOps.add, out, affineConstant(offset, name + "/offset", channels: channels), name, options: ConvertedOps.addOptions())
+      out = try binary(ConvertedOps.add, out, affineConstant(offset, name + "/add/y", channels: channels), name + "/add", options: ConvertedOps.addOptions())
     }
     return out
   }
@@ -110,31 +112,30 @@ extension KerasTFLiteConverter {
     if mean.count == 1 { mean = [Float](repeating: mean[0], count: channels) }
     let stddev = (variance.count == 1 ? [Float](repeating: variance[0], count: channels) : variance).map { max($0.squareRoot(), 1e-7) }
     guard mean.count == channels, stddev.count == channels else { throw Issue("statistics do not have \(channels) channels") }
-    let centered = try binary(ConvertedOps.sub, input, constant(name + "/mean", mean, shape: [channels]), name + "/sub",
+    let centered = try binary(ConvertedOps.sub, input, constant(name + "/sub/y", mean, shape: [channels]), name + "/sub",
                               options: ConvertedOps.subOptions())
-    return try binary(ConvertedOps.mul, centered, constant(name + "/inverse_stddev", stddev.map { 1 / $0 }, shape: [channels]), name,
+    return try binary(ConvertedOps.mul, centered, constant(name + "/truediv/y", stddev.map { 1 / $0 }, shape: [channels]), name + "/truediv",
                       options: ConvertedOps.mulOptions())
   }
 
   /// Add, Subtract, Multiply, Maximum, Minimum (chained for more than two inputs) and Average.
   mutating func merge(_ className: String, _ name: String, _ inputs: [Value]) throws(Issue) -> Value {
     guard inputs.count >= 2 else { throw Issue("expects at least two inputs") }
-    let (code, options): (Int32, OpOptions?) = switch className {
-    case "Subtract": (ConvertedOps.sub, ConvertedOps.subOptions())
-    case "Multiply": (ConvertedOps.mul, ConvertedOps.mulOptions())
-    case "Maximum": (ConvertedOps.maximum, ConvertedOps.maxMin())
-    case "Minimum": (ConvertedOps.minimum, ConvertedOps.maxMin())
-    default: (ConvertedOps.add, ConvertedOps.addOptions())
+    let (code, options, op): (Int32, OpOptions?, String) = switch className {
+    case "Subtract": (ConvertedOps.sub, ConvertedOps.subOptions(), "Sub")
+    case "Multiply": (ConvertedOps.mul, ConvertedOps.mulOptions(), "Mul")
+    case "Maximum": (ConvertedOps.maximum, ConvertedOps.maxMin(), "Maximum")
+    case "Minimum": (ConvertedOps.minimum, ConvertedOps.maxMin(), "Minimum")
+    default: (ConvertedOps.add, ConvertedOps.addOptions(), "Add")
     }
     if className == "Subtract" && inputs.count != 2 { throw Issue("Subtract expects exactly two inputs") }
     var out = inputs[0]
     let average = className == "Average"
     for (i, next) in inputs.dropFirst().enumerated() {
-      let last = i == inputs.count - 2 && !average
-      out = try binary(code, out, next, last ? name : "\(name)/\(i)", options: options)
+      out = try binary(code, out, next, i == 0 ? "\(name)/\(op)" : "\(name)/\(op)_\(i)", options: options)
     }
     if average {
-      out = try binary(ConvertedOps.mul, out, constant(name + "/inverse_count", [1 / Float(inputs.count)], shape: []), name,
+      out = try binary(ConvertedOps.mul, out, constant(name + "/truediv/y", [1 / Float(inputs.count)], shape: []), name + "/truediv",
                        options: ConvertedOps.mulOptions())
     }
     return out
@@ -153,7 +154,7 @@ extension KerasTFLiteConverter {
       }
       shape[axis] += input.shape[axis]
     }
-    let out = output(name, shape)
+    let out = output(name + "/concat", shape)
     graph.append(ConvertedOps.concatenation, inputs.map(\.tensor), [out.tensor], options: ConvertedOps.concatenation(axis: axis))
     return out
   }

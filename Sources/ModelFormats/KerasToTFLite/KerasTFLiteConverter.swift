@@ -24,6 +24,8 @@ struct KerasTFLiteConverter {
   /// Layer name → variable name → index into ``Model/tensors``.
   var weightIndex: [String: [String: Int]] = [:]
   var problems: [String] = []
+  /// The name scope TF gives the traced model's ops (`<model>_1`); tensor names start with it.
+  var modelScope = "model_1"
 
   init(model: Model) {
     self.model = model
@@ -42,9 +44,12 @@ struct KerasTFLiteConverter {
       guard let owner else { continue }
       weightIndex[owner, default: [:]][ref.variable] = i
     }
-    let kerasGraph = KerasGraph.read(config.root)
+    var kerasGraph = KerasGraph.read(config.root)
+    kerasGraph.inlineNestedModels()
+    modelScope = kerasGraph.modelName + "_1"
     problems = kerasGraph.problems
-    for call in kerasGraph.calls where call.node == 0 {
+    var reported: Set<String> = []
+    for call in kerasGraph.calls where reported.insert(call.name).inserted {
       if let reason = KerasTFLiteConverter.unsupportedReason(call) { problems.append("'\(call.name)' (\(call.className)): \(reason)") }
     }
     if kerasGraph.inputs.isEmpty && problems.isEmpty {
@@ -53,7 +58,7 @@ struct KerasTFLiteConverter {
     for input in kerasGraph.inputs { addInput(name: input.name, config: LayerConfig(json: input.config)) }
     for call in kerasGraph.calls {
       guard KerasTFLiteConverter.unsupportedReason(call) == nil else { continue }
-      let inputs = call.inputs.compactMap { values[$0] }
+      let inputs = call.inputs.compactMap { values[kerasGraph.resolve($0)] }
       // A missing input belongs to a layer already reported.
       guard inputs.count == call.inputs.count, !call.inputs.isEmpty else { continue }
       do throws(Issue) {
@@ -63,7 +68,7 @@ struct KerasTFLiteConverter {
         problems.append("'\(call.name)' (\(call.className)): \(error.message)")
       }
     }
-    if problems.isEmpty { setOutputs(kerasGraph.outputs) }
+    if problems.isEmpty { setOutputs(kerasGraph.outputs.map { (kerasGraph.resolve($0), $0.layer) }) }
     guard problems.isEmpty else {
       let count = problems.count
       throw .unsupported(file: path, what: "Keras model for TFLite conversion",
@@ -102,16 +107,17 @@ struct KerasTFLiteConverter {
     values[KerasGraph.TensorRef(layer: name, node: 0, tensor: 0)] = Value(tensor: tensor, shape: static_)
   }
 
-  mutating func setOutputs(_ refs: [KerasGraph.TensorRef]) {
+  /// The graph outputs: each resolved tensor with the output layer's name for the signature.
+  mutating func setOutputs(_ refs: [(ref: KerasGraph.TensorRef, layer: String)]) {
     var used: Set<String> = []
-    for ref in refs {
+    for (ref, layer) in refs {
       guard let value = values[ref] else {
         problems.append("model output \(ref) is never computed")
         continue
       }
-      var name = ref.layer
+      var name = layer
       var n = 1
-      while used.contains(name) { name = "\(ref.layer)_\(n)"; n += 1 }
+      while used.contains(name) { name = "\(layer)_\(n)"; n += 1 }
       used.insert(name)
       graph.outputs.append((name, value.tensor))
     }

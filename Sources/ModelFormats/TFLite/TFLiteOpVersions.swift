@@ -10,6 +10,8 @@ enum TFLiteOpVersions {
     /// Whether input 1 carries more than one scale.
     var weightPerChannel: Bool
     var options: FlatBufferTable?
+    /// A CONV_2D whose filter is shallower than its input (groups > 1).
+    var groupedConvolution = false
   }
 
   /// The version for `sig`, or nil when we do not model the op (its version is then kept).
@@ -20,6 +22,7 @@ enum TFLiteOpVersions {
     switch sig.code {
     case TFLiteSchema.Op.conv2D:
       guard floatIn, floatOut else { return nil }
+      if sig.groupedConvolution { return 6 }
       if input1 == .int8 { return sig.weightPerChannel ? 5 : 2 }
       return input1 == .float32 ? 1 : nil
     case TFLiteSchema.Op.depthwiseConv2D:

@@ -57,10 +57,14 @@ extension TFLiteRewriter {
   func signature(_ s: Int, _ op: OpState) -> TFLiteOpVersions.Signature {
     let weightSlot = code(op) == TFLiteSchema.Op.dequantize || code(op) == TFLiteSchema.Op.gather ? 0 : 1
     let weight = weightSlot < op.inputs.count ? op.inputs[weightSlot] : -1
+    let shapes = file.subgraphs[s].tensors
+    func depth(_ t: Int) -> Int? { t >= 0 && t < shapes.count ? shapes[t].shape.last : nil }
+    let input = op.inputs.first ?? -1
+    let grouped = code(op) == TFLiteSchema.Op.conv2D && depth(input) != nil && depth(weight) != nil && depth(input) != depth(weight)
     return .init(
       code: code(op), inputTypes: op.inputs.map { $0 < 0 ? nil : type(s, $0) },
       outputType: op.outputs.first.flatMap { type(s, $0) }, weightPerChannel: scaleCount(s, weight) > 1,
-      options: op.table.table(TFLiteSchema.OperatorField.options))
+      options: op.table.table(TFLiteSchema.OperatorField.options), groupedConvolution: grouped)
   }
 
   /// Like the converter, one OperatorCode per builtin carries the highest version its ops need.
