@@ -26,7 +26,7 @@ extension InspectorRuntime {
         let table: SensitivityTable
         if target == model.format {
           // Without an imatrix, the eval data's per-channel ⟨a²⟩ weights the errors the same way.
-          if importance == nil, let session { options.weight(by: session.activationImportance()) }
+          if importance.isEmpty, let session { options.weight(by: session.activationImportance()) }
           table = try Sensitivity.dataFree(model, format: format, options: options)
         } else {
           // Another output format (keras → tflite): its candidates are priced on the converted
