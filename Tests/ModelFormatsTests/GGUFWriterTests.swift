@@ -110,7 +110,9 @@ import TensorCore
     }
     #expect(!FileManager.default.fileExists(atPath: out))
     let folder = (out as NSString).deletingLastPathComponent
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("qscope-tmp") }
+    // Only this write's temp file: other tests write into the same folder in parallel.
+    let name = (out as NSString).lastPathComponent
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("qscope-tmp") && $0.contains(name) }
     #expect(leftovers.isEmpty)
   }
 

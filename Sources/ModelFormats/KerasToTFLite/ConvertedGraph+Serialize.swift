@@ -4,11 +4,12 @@ import TensorCore
 /// one buffer per constant (buffer 0 is the empty sentinel), op versions as the converter's
 /// versioning rules give them, a `serving_default` signature and `min_runtime_version`.
 extension ConvertedGraph {
-  func serialize(description: String) throws(FlatBufferError) -> [UInt8] {
-    // Identical constants become one tensor, as the converter's constant folding leaves them.
+  /// The tensors written, in file order, and where each graph tensor went. Identical constants
+  /// become one tensor, as the converter's constant folding leaves them; tensors are kept in
+  /// first-use order: graph inputs, then op by op.
+  func exportOrder() -> (order: [Int], remap: [Int: Int], canonical: [Int: Int]) {
     let canonical = duplicateConstants()
     func resolved(_ t: Int) -> Int { t < 0 ? t : canonical[t] ?? t }
-    // Keep tensors in first-use order: graph inputs, then op by op.
     var remap: [Int: Int] = [:]
     var order: [Int] = []
     func keep(_ t: Int) {
@@ -20,6 +21,21 @@ extension ConvertedGraph {
     for input in inputs { keep(input.tensor) }
     for op in ops { op.inputs.forEach(keep); op.outputs.forEach(keep) }
     for output in outputs { keep(output.tensor) }
+    return (order, remap, canonical)
+  }
+
+  /// File tensor index → the Keras variable it holds.
+  func exportedSources() -> [Int: String] {
+    var result: [Int: String] = [:]
+    for (index, t) in exportOrder().order.enumerated() {
+      if let source = tensors[t].source { result[index] = source }
+    }
+    return result
+  }
+
+  func serialize(description: String) throws(FlatBufferError) -> [UInt8] {
+    let (order, remap, canonical) = exportOrder()
+    func resolved(_ t: Int) -> Int { t < 0 ? t : canonical[t] ?? t }
     func mapped(_ list: [Int]) -> [Int32] { list.map { $0 < 0 ? -1 : Int32(remap[resolved($0)] ?? 0) } }
     let names = exportNames(order: order, canonical: canonical)
 

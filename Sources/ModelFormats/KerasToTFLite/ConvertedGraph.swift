@@ -19,6 +19,9 @@ struct ConvertedGraph {
     var dynamicBatch: Bool
     var type: TFLiteSchema.TensorType
     var data: Data?
+    /// The Keras variable this constant holds ("fc1/kernel"), transposed or folded as the op needs:
+    /// the converted model shows it under that name, so plans made on the Keras model apply.
+    var source: String? = nil
   }
 
   struct Op {

@@ -27,7 +27,8 @@ extension KerasTFLiteConverter {
       guard b.values.count == count else { throw Issue("bias has \(b.values.count) values, expected \(count)") }
       values = b.values
     }
-    return graph.constant(name + "/BiasAdd", shape: [count], floats: values)
+    let tensor = graph.constant(name + "/BiasAdd", shape: [count], floats: values)
+    return (config.bool("use_bias") ?? true) ? mark(tensor, layer, "bias") : tensor
   }
 
   /// Where the converter lists a layer's bias add among the ops its conv or MatMul fuses.
@@ -52,6 +53,7 @@ extension KerasTFLiteConverter {
     var transposed = [Float](repeating: 0, count: kernel.values.count)
     for i in 0..<inner { for o in 0..<units { transposed[o * inner + i] = kernel.values[i * units + o] } }
     let w = graph.constant(name + "/MatMul", shape: [units, inner], floats: transposed)
+    mark(w, layer, "kernel")
     let b = try bias(layer, name, config: config, count: units)
     let out = output(name + "/MatMul", Array(input.shape.dropLast()) + [units])
     graph.append(ConvertedOps.fullyConnected, [input.tensor, w, b], [out.tensor],
@@ -94,6 +96,7 @@ extension KerasTFLiteConverter {
     let ow = try KerasTFLiteConverter.outputSize(input.shape[2], kernel: kw, stride: strides[1], dilation: dilation[1], padding: padding)
     let w = graph.constant(name + "/convolution", shape: [cout, kh, kw, cin],
                            floats: KerasTFLiteConverter.ohwi(kernel.values, kh: kh, kw: kw, cin: cin, cout: cout))
+    mark(w, layer, "kernel")
     let b = try bias(layer, name, config: config, count: cout)
     let out = output(name + "/convolution", [1, oh, ow, cout])
     graph.append(ConvertedOps.conv2D, [input.tensor, w, b], [out.tensor],
@@ -126,6 +129,7 @@ extension KerasTFLiteConverter {
     let expanded = reshape(source, to: [1, 1, source.shape[1], source.shape[2]], name + "/convolution/ExpandDims")
     let w = graph.constant(name + "/convolution", shape: [cout, 1, k, cin],
                            floats: KerasTFLiteConverter.ohwi(kernel.values, kh: 1, kw: k, cin: cin, cout: cout))
+    mark(w, layer, "kernel")
     let b = try bias(layer, name, config: config, count: cout)
     let conv = output(name + "/convolution", [1, 1, length, cout])
     graph.append(ConvertedOps.conv2D, [expanded.tensor, w, b], [conv.tensor],
@@ -157,6 +161,7 @@ extension KerasTFLiteConverter {
     let outChannels = channels * multiplier
     let op = withBias ? name + "/depthwise" : name + "/separable_conv2d/depthwise"
     let w = graph.constant(op, shape: [1, kh, kw, outChannels], floats: kernel.values)
+    mark(w, layer, hasWeight(layer, "depthwise_kernel") ? "depthwise_kernel" : "kernel")
     let b = withBias ? try bias(layer, name, config: config, count: outChannels)
       : graph.constant(op + "/bias", shape: [outChannels], floats: [Float](repeating: 0, count: outChannels))
     let out = output(op, [1, oh, ow, outChannels])
@@ -178,6 +183,7 @@ extension KerasTFLiteConverter {
     let cout = pointwise.shape[3]
     let w = graph.constant(name + "/separable_conv2d", shape: [cout, 1, 1, mid.shape[3]],
                            floats: KerasTFLiteConverter.ohwi(pointwise.values, kh: 1, kw: 1, cin: mid.shape[3], cout: cout))
+    mark(w, layer, "pointwise_kernel")
     let b = try bias(layer, name, config: config, count: cout)
     let out = output(name + "/separable_conv2d", [1, mid.shape[1], mid.shape[2], cout])
     graph.append(ConvertedOps.conv2D, [mid.tensor, w, b], [out.tensor],
@@ -229,6 +235,7 @@ extension KerasTFLiteConverter {
     // The output shape is computed at run time from the input's batch, as the converter does.
     let outputShape = try batchShape(of: input, [oh, ow, cout], scope: name, packed: name + "/conv_transpose/input_sizes")
     let w = graph.constant(name + "/conv_transpose", shape: [cout, kh, kw, cin], floats: values)
+    mark(w, layer, "kernel")
     let b = try bias(layer, name, config: config, count: cout)
     let out = output(name + "/conv_transpose", [1, oh, ow, cout])
     graph.append(ConvertedOps.transposeConv, [outputShape, w, input.tensor, b], [out.tensor],

@@ -151,7 +151,7 @@ extension KerasTFLiteConverter {
       indices = Value(tensor: graph.activation(name + "/Cast", shape: input.shape, type: .int32), shape: input.shape)
       graph.append(ConvertedOps.cast, [input.tensor], [indices.tensor], options: ConvertedOps.castOptions())
     }
-    let params = graph.constant(name + "/GatherV2", shape: table.shape, floats: table.values)
+    let params = mark(graph.constant(name + "/GatherV2", shape: table.shape, floats: table.values), layer, "embeddings")
     let out = output(name + "/GatherV2", input.shape + [table.shape[1]])
     graph.append(ConvertedOps.gather, [params, indices.tensor], [out.tensor], options: ConvertedOps.gather(axis: 0))
     return out

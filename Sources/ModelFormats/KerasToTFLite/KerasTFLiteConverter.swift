@@ -146,6 +146,15 @@ struct KerasTFLiteConverter {
 
   func hasWeight(_ layer: String, _ variable: String) -> Bool { weightIndex[layer]?[variable] != nil }
 
+  /// Records that graph tensor `tensor` holds `layer`'s `variable` (see ``ConvertedGraph/Tensor/source``).
+  @discardableResult
+  mutating func mark(_ tensor: Int, _ layer: String, _ variable: String) -> Int {
+    if let index = weightIndex[layer]?[variable], tensor >= 0, tensor < graph.tensors.count {
+      graph.tensors[tensor].source = model.tensors[index].name
+    }
+    return tensor
+  }
+
   /// A new run-time tensor.
   mutating func output(_ name: String, _ shape: [Int]) -> Value {
     Value(tensor: graph.activation(name, shape: shape), shape: shape)
