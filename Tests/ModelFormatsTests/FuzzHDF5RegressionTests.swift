@@ -36,6 +36,19 @@ import TensorCore
     }
   }
 
+  /// A hard link making a layer group its own child sent the weights reader into unbounded
+  /// recursion (a stack overflow, found by the `keras` fuzz target). It is now a clear error.
+  @Test func cyclicLayerGroupsAreAnErrorNotARecursion() throws {
+    let path = try KerasTestSupport.fixture("cyclic-groups.keras")
+    do {
+      _ = try KerasFormat.open(path: path)
+      Issue.record("a cyclic group structure was accepted")
+    } catch {
+      #expect(error.description.contains("cyclic or corrupt links"))
+      #expect(error.description.contains("cyclic-groups.keras"))
+    }
+  }
+
   /// The check must not refuse valid files, including ones whose weights hold the letters "GCOL".
   @Test func validFilesAndChanceMatchesPass() throws {
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: KerasTestSupport.fixture("seq-dense.h5"))))

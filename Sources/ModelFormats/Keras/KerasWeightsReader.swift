@@ -17,6 +17,10 @@ struct KerasWeightsReader {
   var layerGroups: [String?] = []
   var notes: [String] = []
   var claimed: Set<String> = []
+  /// Sub-object groups entered so far, bounded by ``maxGroupVisits``.
+  var visitedGroups = 0
+  static let maxGroupDepth = 16
+  static let maxGroupVisits = 20_000
 
   init(root: HDF5Group, factory: KerasTensorFactory, path: String) {
     self.root = root; self.factory = factory; self.path = path
@@ -70,8 +74,15 @@ struct KerasWeightsReader {
 
   /// Reads `<group>/vars` with the class's variable names, then sub-objects (`cell`, `query_dense`).
   mutating func readLayerGroup(
-    _ group: String, className: String, layerPath: String, expected: [String]?, layerIndex: Int?
+    _ group: String, className: String, layerPath: String, expected: [String]?, layerIndex: Int?, depth: Int = 0
   ) throws(FormatError) -> [Int] {
+    // HDF5 hard links can make a group its own descendant, or fan one group out exponentially:
+    // Keras nests sub-objects only a few levels deep, so anything far beyond is a corrupt file.
+    visitedGroups += 1
+    guard depth <= Self.maxGroupDepth, visitedGroups <= Self.maxGroupVisits else {
+      throw .invalid(file: path, what: "layer '\(layerPath)' group '/\(group)'", offset: nil,
+                     reason: "sub-object groups nest deeper than \(Self.maxGroupDepth) levels or repeat more than \(Self.maxGroupVisits) times (cyclic or corrupt links)")
+    }
     var indices = try readVars(group + "/vars", names: expected, className: className, prefix: layerPath, layerIndex: layerIndex)
     let children: [String]
     do { children = try root.group(group).memberNames() } catch {
@@ -81,7 +92,7 @@ struct KerasWeightsReader {
       let subClass = KerasLayerKinds.subObjectClass(parent: className, child: child) ?? "?"
       let names = KerasLayerKinds.variableNames(className: subClass, config: .object([]))
       indices += try readLayerGroup(group + "/" + child, className: subClass, layerPath: layerPath + "/" + child,
-                                    expected: names, layerIndex: layerIndex)
+                                    expected: names, layerIndex: layerIndex, depth: depth + 1)
     }
     return indices
   }
