@@ -32,6 +32,14 @@ enum FloatCastFast {
   /// halves come from |x| + 0.5, whose low bits hold |x| rounded to even in units of 2⁻²⁴.
   @inline(__always)
   static func halfBits4(_ v: F4) -> SIMD4<UInt32> {
+    let (normal, sign, m) = normalHalfBits4(v)
+    return withSubnormals(normal, m) | sign
+  }
+
+  /// The normal-range half bits (wrong for |x| < 2⁻¹⁴), the sign bit in place, and the capped
+  /// magnitude.
+  @inline(__always)
+  static func normalHalfBits4(_ v: F4) -> (SIMD4<UInt32>, SIMD4<UInt32>, F4) {
     typealias U4 = SIMD4<UInt32>
     let bits = unsafeBitCast(v, to: U4.self)
     let magnitude = bits & U4(repeating: 0x7FFF_FFFF)
@@ -41,10 +49,14 @@ enum FloatCastFast {
     m = m.replacing(with: cap, where: m .> cap)
     let mb = unsafeBitCast(m, to: U4.self)
     let odd = (mb &>> U4(repeating: 13)) & U4(repeating: 1)
-    let normal = (mb &+ U4(repeating: 0x0FFF &- 0x3800_0000) &+ odd) &>> U4(repeating: 13)
-    let subnormal = unsafeBitCast(m + F4(repeating: 0.5), to: U4.self) &- U4(repeating: 0x3F00_0000)
-    let small = unsafeBitCast(mb, to: SIMD4<Int32>.self) .< SIMD4<Int32>(repeating: 0x3880_0000)
-    return normal.replacing(with: subnormal, where: small) | sign
+    return ((mb &+ U4(repeating: 0x0FFF &- 0x3800_0000) &+ odd) &>> U4(repeating: 13), sign, m)
+  }
+
+  /// Lanes with |x| < 2⁻¹⁴ replaced by their subnormal half bits.
+  @inline(__always)
+  static func withSubnormals(_ normal: SIMD4<UInt32>, _ m: F4) -> SIMD4<UInt32> {
+    let subnormal = unsafeBitCast(m + F4(repeating: 0.5), to: SIMD4<UInt32>.self) &- SIMD4<UInt32>(repeating: 0x3F00_0000)
+    return normal.replacing(with: subnormal, where: m .< F4(repeating: 6.103515625e-05))
   }
 
   /// round-to-even(|x|·2²⁴) as an integer (|x|·2²⁴ < 1024 here).
@@ -113,10 +125,19 @@ enum FloatCastFast {
     } else {
       var flags4 = SIMD4<UInt32>()
       let mask4 = SIMD4<UInt32>(repeating: 0x7FFF_FFFF), step4 = SIMD4<UInt32>(repeating: 0x0080_0000)
+      // Subnormal halves are rare in weights: test for them once per eight values and blend
+      // them in only then.
+      let smallest = F4(repeating: 6.103515625e-05)
       while i + 8 <= count {
         let a = GGMLLegacyFast.loadF4(x, i), b = GGMLLegacyFast.loadF4(x, i + 4)
         flags4 |= ((unsafeBitCast(a, to: SIMD4<UInt32>.self) & mask4) &+ step4) | ((unsafeBitCast(b, to: SIMD4<UInt32>.self) & mask4) &+ step4)
-        let bits = SIMD8<UInt32>(lowHalf: halfBits4(a), highHalf: halfBits4(b))
+        let (loNormal, loSign, loM) = normalHalfBits4(a)
+        let (hiNormal, hiSign, hiM) = normalHalfBits4(b)
+        var lo = loNormal, hi = hiNormal
+        if any(GGMLLegacyFast.minF4(loM, hiM) .< smallest) {
+          lo = withSubnormals(lo, loM); hi = withSubnormals(hi, hiM)
+        }
+        let bits = SIMD8<UInt32>(lowHalf: lo | loSign, highHalf: hi | hiSign)
         UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: bits), as: SIMD8<UInt16>.self)
         i += 8
       }
