@@ -23,7 +23,7 @@ enum BlockAnalysis {
     guard let decode = BlockDecoding.decoder(for: type) else { throw .unsupportedBlockType(type.rawValue) }
     let blocks = layout.count / type.blockSize
     guard let x = values.baseAddress, blocks > 0 else { return (ErrorSums(), 0) }
-    let parts = ParallelSplit.parts(for: blocks, threshold: BlockQuantize.parallelThreshold)
+    let parts = min(blocks, ParallelSplit.parts(for: BlockQuantize.workUnits(type, blocks: blocks), threshold: BlockQuantize.parallelThreshold))
     var total = Partial()
     if parts == 1 {
       total = run(type, decode, x, blocks: blocks)

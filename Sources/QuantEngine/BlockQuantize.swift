@@ -27,7 +27,7 @@ enum BlockQuantize {
   /// skipped the NaN/Inf pass for those types (``checksFinite(_:)``) must throw on false.
   @discardableResult
   static func quantizeParallel(_ type: DType, _ x: UnsafePointer<Float>, blocks: Int, into out: UnsafeMutablePointer<UInt8>) -> Bool {
-    let parts = ParallelSplit.parts(for: blocks, threshold: parallelThreshold)
+    let parts = min(blocks, ParallelSplit.parts(for: workUnits(type, blocks: blocks), threshold: parallelThreshold))
     guard parts > 1 else { return quantizeReportingFinite(type, x, blocks: blocks, into: out) }
     let (source, destination) = (Int(bitPattern: x), Int(bitPattern: out))
     let finite = LockedValue(true)
@@ -40,6 +40,14 @@ enum BlockQuantize {
       }
     }
     return finite.value
+  }
+
+  /// Work of `blocks` blocks in units of one legacy 32-value block: a K-quant super-block's
+  /// searches cost a few hundred of those, so even a 4096×64 tensor is worth splitting (each part
+  /// gets whole super-blocks, so the bytes do not depend on the split).
+  static func workUnits(_ type: DType, blocks: Int) -> Int {
+    let perBlock = type.blockSize == 256 ? 256 : 1
+    return blocks.multipliedReportingOverflow(by: perBlock).overflow ? .max : blocks * perBlock
   }
 
   /// Whether quantizing `type` detects NaN/Inf itself (so a separate pass can be skipped).

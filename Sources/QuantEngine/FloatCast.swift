@@ -27,6 +27,19 @@ enum FloatCast {
     return out
   }
 
+  /// Stored bytes, or nil when the input holds NaN/Inf (the f16/bf16 encoders notice it while
+  /// encoding, which saves a separate pass over the input).
+  static func encodeChecked(_ x: UnsafeBufferPointer<Float>, scheme: Scheme) -> [UInt8]? {
+    guard scheme != .f32 else { return NonFinite.error(in: x) == nil ? encode(x, scheme: scheme) : nil }
+    guard let source = x.baseAddress else { return [] }
+    var finite = true
+    let bytes = OutputBytes.make(count: x.count * 2) { out in
+      finite = FloatCastFast.encode(source, count: x.count, bfloat: scheme == .bf16, into: out)
+      return true  // every element is written
+    }
+    return finite ? bytes : nil
+  }
+
   /// The value a reader of the stored element gets back.
   @inline(__always)
   static func roundTrip(_ v: Float, scheme: Scheme) -> Float {

@@ -26,6 +26,39 @@ enum FloatCastFast {
     return half | sign
   }
 
+  /// ``halfBits(_:)`` for the encoder, on SSE-width lanes with fewer steps: the magnitude is
+  /// capped at 65536 with one float minimum (from 65520 up everything then rounds to the
+  /// infinity pattern), the exponent rebias is folded into the rounding add, and subnormal
+  /// halves come from |x| + 0.5, whose low bits hold |x| rounded to even in units of 2⁻²⁴.
+  @inline(__always)
+  static func halfBits4(_ v: F4) -> SIMD4<UInt32> {
+    let (normal, sign, m) = normalHalfBits4(v)
+    return withSubnormals(normal, m) | sign
+  }
+
+  /// The normal-range half bits (wrong for |x| < 2⁻¹⁴), the sign bit in place, and the capped
+  /// magnitude.
+  @inline(__always)
+  static func normalHalfBits4(_ v: F4) -> (SIMD4<UInt32>, SIMD4<UInt32>, F4) {
+    typealias U4 = SIMD4<UInt32>
+    let bits = unsafeBitCast(v, to: U4.self)
+    let magnitude = bits & U4(repeating: 0x7FFF_FFFF)
+    let sign = (bits ^ magnitude) &>> U4(repeating: 16)
+    var m = unsafeBitCast(magnitude, to: F4.self)
+    let cap = F4(repeating: 65536)
+    m = m.replacing(with: cap, where: m .> cap)
+    let mb = unsafeBitCast(m, to: U4.self)
+    let odd = (mb &>> U4(repeating: 13)) & U4(repeating: 1)
+    return ((mb &+ U4(repeating: 0x0FFF &- 0x3800_0000) &+ odd) &>> U4(repeating: 13), sign, m)
+  }
+
+  /// Lanes with |x| < 2⁻¹⁴ replaced by their subnormal half bits.
+  @inline(__always)
+  static func withSubnormals(_ normal: SIMD4<UInt32>, _ m: F4) -> SIMD4<UInt32> {
+    let subnormal = unsafeBitCast(m + F4(repeating: 0.5), to: SIMD4<UInt32>.self) &- SIMD4<UInt32>(repeating: 0x3F00_0000)
+    return normal.replacing(with: subnormal, where: m .< F4(repeating: 6.103515625e-05))
+  }
+
   /// round-to-even(|x|·2²⁴) as an integer (|x|·2²⁴ < 1024 here).
   @inline(__always)
   static func subnormalValue(_ scaled: F8) -> U8x8 {
@@ -74,19 +107,49 @@ enum FloatCastFast {
     }
   }
 
-  /// Stores `count` values as little-endian 16-bit elements.
-  static func encode(_ x: UnsafePointer<Float>, count: Int, bfloat: Bool, into out: UnsafeMutablePointer<UInt8>) {
+  /// Stores `count` values as little-endian 16-bit elements; false when a NaN/Inf was met (its
+  /// element's bytes are then meaningless). Finite magnitudes stay below 0x7F80_0000, so adding
+  /// 2²³ sets the top bit only for NaN/Inf; the sums are ORed together and checked once.
+  @discardableResult
+  static func encode(_ x: UnsafePointer<Float>, count: Int, bfloat: Bool, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+    var flags = U8x8()
+    let mask = U8x8(repeating: 0x7FFF_FFFF), step = U8x8(repeating: 0x0080_0000)
     var i = 0
-    while i + 8 <= count {
-      let v = loadF8(x, i)
-      let bits = SIMD8<UInt16>(truncatingIfNeeded: bfloat ? bfloat16Bits(v) : halfBits(v))
-      UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: bits, as: SIMD8<UInt16>.self)
-      i += 8
+    if bfloat {
+      while i + 8 <= count {
+        let v = loadF8(x, i)
+        flags |= (unsafeBitCast(v, to: U8x8.self) & mask) &+ step
+        UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: bfloat16Bits(v)), as: SIMD8<UInt16>.self)
+        i += 8
+      }
+    } else {
+      var flags4 = SIMD4<UInt32>()
+      let mask4 = SIMD4<UInt32>(repeating: 0x7FFF_FFFF), step4 = SIMD4<UInt32>(repeating: 0x0080_0000)
+      // Subnormal halves are rare in weights: test for them once per eight values and blend
+      // them in only then.
+      let smallest = F4(repeating: 6.103515625e-05)
+      while i + 8 <= count {
+        let a = GGMLLegacyFast.loadF4(x, i), b = GGMLLegacyFast.loadF4(x, i + 4)
+        flags4 |= ((unsafeBitCast(a, to: SIMD4<UInt32>.self) & mask4) &+ step4) | ((unsafeBitCast(b, to: SIMD4<UInt32>.self) & mask4) &+ step4)
+        let (loNormal, loSign, loM) = normalHalfBits4(a)
+        let (hiNormal, hiSign, hiM) = normalHalfBits4(b)
+        var lo = loNormal, hi = hiNormal
+        if any(GGMLLegacyFast.minF4(loM, hiM) .< smallest) {
+          lo = withSubnormals(lo, loM); hi = withSubnormals(hi, hiM)
+        }
+        let bits = SIMD8<UInt32>(lowHalf: lo | loSign, highHalf: hi | hiSign)
+        UnsafeMutableRawPointer(out + 2 * i).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: bits), as: SIMD8<UInt16>.self)
+        i += 8
+      }
+      flags = U8x8(lowHalf: flags4, highHalf: flags4)
     }
+    var finite = (flags & U8x8(repeating: 0x8000_0000)) == U8x8()
     while i < count {
+      if !x[i].isFinite { finite = false }
       let bits = bfloat ? HalfPrecision.bfloat16Bits(from: x[i]) : HalfPrecision.halfBits(from: x[i])
       out[2 * i] = UInt8(truncatingIfNeeded: bits); out[2 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
       i += 1
     }
+    return finite
   }
 }

@@ -42,16 +42,19 @@ extension GGMLLegacyFast {
     return maxF4(a, b)
   }
 
+  /// Largest lane, by two swap-and-max steps (scalar selects here compile to a long
+  /// compare-and-blend sequence). Lanes are never NaN on this path; only the sign of a zero
+  /// result can depend on the order, and zero extremes go to the reference.
   @inline(__always)
   static func laneMax(_ v: F4) -> Float {
-    let a = v[0] > v[1] ? v[0] : v[1], b = v[2] > v[3] ? v[2] : v[3]
-    return a > b ? a : b
+    let a = maxF4(v, F4(v[2], v[3], v[0], v[1]))
+    return maxF4(a, F4(a[1], a[0], a[3], a[2]))[0]
   }
 
   @inline(__always)
   static func laneMin(_ v: F4) -> Float {
-    let a = v[0] < v[1] ? v[0] : v[1], b = v[2] < v[3] ? v[2] : v[3]
-    return a < b ? a : b
+    let a = minF4(v, F4(v[2], v[3], v[0], v[1]))
+    return minF4(a, F4(a[1], a[0], a[3], a[2]))[0]
   }
 
   /// fp16 bits of a block scale, inline for the usual normal range (|v| in [2⁻¹⁴, 2¹⁶)):
@@ -103,6 +106,12 @@ extension GGMLLegacyFast {
   @inline(__always)
   static func bytes(_ a: I4, _ b: I4, _ c: I4, _ d: I4) -> SIMD16<UInt8> {
     SIMD16<UInt8>(truncatingIfNeeded: SIMD16<Int32>(lowHalf: SIMD8(lowHalf: a, highHalf: b), highHalf: SIMD8(lowHalf: c, highHalf: d)))
+  }
+
+  /// min(levels − 1, q) per byte (one `pminub`).
+  @inline(__always)
+  static func capped(_ q: SIMD16<UInt8>, _ levels: Int) -> SIMD16<UInt8> {
+    pointwiseMin(q, SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: levels - 1)))
   }
 
   /// Bit 4 of each of 16 bytes, gathered into 16 bits (byte j → bit j): isolate the bit in each

@@ -68,11 +68,11 @@ enum GGMLLegacyFast {
   }
 
   static func q4_1Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
-    for b in 0..<blocks { affine(x + b * 32, out + b * 20, levels: 16, &state) }
+    affineRun(x, blocks: blocks, out, levels: 16, stride: 20, &state)
   }
 
   static func q5_1Run(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, _ state: inout RunState) {
-    for b in 0..<blocks { affine(x + b * 32, out + b * 24, levels: 32, &state) }
+    affineRun(x, blocks: blocks, out, levels: 32, stride: 24, &state)
   }
 
   @inline(__always)
@@ -86,10 +86,12 @@ enum GGMLLegacyFast {
     }
     storeHalf(d, out)
     let s = F4(repeating: id)
-    @inline(__always) func level(_ i: Int) -> I4 { roundHalfAwayBits(loadF4(x, i) * s, &state.flags) }
+    var flags = I4()
+    @inline(__always) func level(_ i: Int) -> I4 { roundHalfAwayBits(loadF4(x, i) * s, &flags) }
     let raw = UnsafeMutableRawPointer(out + 2)
     raw.storeBytes(of: bytes(level(0), level(4), level(8), level(12)), as: SIMD16<UInt8>.self)
     raw.storeBytes(of: bytes(level(16), level(20), level(24), level(28)), toByteOffset: 16, as: SIMD16<UInt8>.self)
+    state.flags |= flags
   }
 
   /// Q4_0/Q5_0 over many blocks. Clipped lanes are counted in a vector and folded into an Int
@@ -129,42 +131,78 @@ enum GGMLLegacyFast {
     }
     storeHalf(d, out)
     let s = F4(repeating: id), offset = F4(repeating: half + 0.5)
-    // floor(t) > levels−1 ⇔ t ≥ levels; clamping t to levels−½ first gives floor = levels−1.
-    let clip = F4(repeating: Float(levels)), cap = F4(repeating: Float(levels) - 0.5)
+    // floor(t) > levels−1 ⇔ t ≥ levels. t < levels + 1 here, so the floor fits a byte and the
+    // clamp is one unsigned byte minimum per 16 levels.
+    let clip = F4(repeating: Float(levels))
+    var flags = I4()
     @inline(__always) func level(_ i: Int) -> I4 {
       let t = loadF4(x, i) * s + offset
       over &-= I4().replacing(with: -1, where: t .>= clip)
-      return floorBits(t.replacing(with: cap, where: t .> cap), &state.flags)
+      return floorBits(t, &flags)
     }
-    let low = bytes(level(0), level(4), level(8), level(12))
-    let high = bytes(level(16), level(20), level(24), level(28))
+    let low = capped(bytes(level(0), level(4), level(8), level(12)), levels)
+    let high = capped(bytes(level(16), level(20), level(24), level(28)), levels)
+    state.flags |= flags
     store(low: low, high: high, out + 2, fifthBit: levels == 32)
   }
 
-  /// Q4_1 / Q5_1 (levels 16 / 32).
+  /// Q4_1 / Q5_1 over many blocks, two at a time: each block's scale waits on two dependent
+  /// divisions, and interleaving two blocks lets one block's divisions overlap the other's work.
   @inline(__always)
-  static func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int, _ state: inout RunState) {
+  static func affineRun(_ x: UnsafePointer<Float>, blocks: Int, _ out: UnsafeMutablePointer<UInt8>, levels: Int, stride: Int, _ state: inout RunState) {
+    var b = 0
+    while b + 2 <= blocks {
+      let first = affineScale(x + b * 32, levels: levels), second = affineScale(x + (b + 1) * 32, levels: levels)
+      affine(x + b * 32, out + b * stride, levels: levels, first, &state)
+      affine(x + (b + 1) * 32, out + (b + 1) * stride, levels: levels, second, &state)
+      b += 2
+    }
+    if b < blocks { affine(x + b * 32, out + b * stride, levels: levels, affineScale(x + b * 32, levels: levels), &state) }
+  }
+
+  /// A block's minimum, d and 1/d.
+  struct AffineScale {
+    let minimum: Float, maximum: Float, d: Float, id: Float
+  }
+
+  @inline(__always)
+  static func affineScale(_ x: UnsafePointer<Float>, levels: Int) -> AffineScale {
     let (hiLanes, loLanes) = extremes(x)
     let maximum = laneMax(hiLanes), minimum = laneMin(loLanes)
     let d = (maximum - minimum) / Float(levels - 1)
-    let id: Float = d != 0 ? 1 / d : 0
+    return AffineScale(minimum: minimum, maximum: maximum, d: d, id: d != 0 ? 1 / d : 0)
+  }
+
+  /// Q4_1 / Q5_1 (levels 16 / 32) once the block's scale is known.
+  @inline(__always)
+  static func affine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int, _ scale: AffineScale, _ state: inout RunState) {
+    let (minimum, maximum, d, id) = (scale.minimum, scale.maximum, scale.d, scale.id)
     // A zero extreme keeps the sign the reference's scan order picks (−0 vs +0 changes the
     // stored fp16), so those blocks take the reference too.
     guard id.isFinite, d.isFinite, maximum != 0, minimum != 0 else {
-      state.scan(x)
-      return reference(x, out) { GGMLLegacyQuantize.affine(x, out, levels: levels, scratch: $0) }
+      return affineReference(x, out, levels: levels, &state)
     }
     storeHalf(d, out)
     storeHalf(minimum, out + 2)
     let s = F4(repeating: id), m = F4(repeating: minimum), half = F4(repeating: 0.5)
-    let cap = F4(repeating: Float(levels) - 0.5)
+    // 0 ≤ t < levels + 1 (x − min ≥ 0 and (max − min)·id rounds to about levels − 1), so the
+    // floor fits a byte and is clamped there.
+    // Flags gather in a local so they stay in a register.
+    var flags = I4()
     @inline(__always) func level(_ i: Int) -> I4 {
-      let t = (loadF4(x, i) - m) * s + half
-      return floorBits(t.replacing(with: cap, where: t .> cap), &state.flags)
+      floorBits((loadF4(x, i) - m) * s + half, &flags)
     }
-    let low = bytes(level(0), level(4), level(8), level(12))
-    let high = bytes(level(16), level(20), level(24), level(28))
+    let low = capped(bytes(level(0), level(4), level(8), level(12)), levels)
+    let high = capped(bytes(level(16), level(20), level(24), level(28)), levels)
+    state.flags |= flags
     store(low: low, high: high, out + 4, fifthBit: levels == 32)
+  }
+
+  /// The rare Q4_1/Q5_1 blocks the vector path hands over, kept out of the hot loop.
+  @inline(never)
+  static func affineReference(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>, levels: Int, _ state: inout RunState) {
+    state.scan(x)
+    reference(x, out) { GGMLLegacyQuantize.affine(x, out, levels: levels, scratch: $0) }
   }
 
   /// Clipping count by the scalar rule, for blocks that take the reference path.

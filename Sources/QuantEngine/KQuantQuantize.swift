@@ -105,12 +105,15 @@ enum KQuantQuantize {
     pack2(s.levels, into: qs)
   }
 
-  static func q3_k(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch) {
+  /// Q3_K; `reference` runs the scalar search and packing the vector forms are tested against.
+  static func q3_k(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt8>, _ s: Scratch, reference: Bool = false) {
     let scalesOut = y + 96
     let levels = s.signedLevels
     var maxScale: Float = 0, amax: Float = 0
     for j in 0..<16 {
-      s.scales[j] = KQuantSearch.q3(count: 16, nmax: 4, x: x + 16 * j, levels: levels + 16 * j)
+      s.scales[j] = reference
+        ? KQuantSearch.q3(count: 16, nmax: 4, x: x + 16 * j, levels: levels + 16 * j)
+        : KQuantSearch.q3Vector16(nmax: 4, x: x + 16 * j, levels: levels + 16 * j)
       let scale = abs(s.scales[j])
       if scale > amax { amax = scale; maxScale = s.scales[j] }
     }
@@ -126,7 +129,7 @@ enum KQuantQuantize {
     } else {
       GGMLLegacyQuantize.storeHalf(0, y + 108)
     }
-    finishQ3(x, y, s)
+    if reference { finishQ3(x, y, s) } else { finishQ3Vector(x, y, s) }
   }
 
   /// Q3_K's last steps once the 6-bit scales and d are stored: requantize, split off the high

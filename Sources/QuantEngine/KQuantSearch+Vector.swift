@@ -39,49 +39,49 @@ extension KQuantSearch {
     if steps < 1 { return (scale, -minimum) }
     let top = F8(repeating: Float(nmax)), zero = F8()
     var next = 0
-    while next <= steps {
-      let first = next
-      let iscale = (F8(repeating: rmin) + F8(repeating: rdelta) * (F8(repeating: Float(first)) + laneIndex)
-        + F8(repeating: Float(nmax))) / F8(repeating: maximum - minimum)
-      var sumL = F8(), sumL2 = F8(), sumXL = F8()
-      for i in 0..<n {
-        var lf = roundEven(iscale * F8(repeating: x[i] - minimum))
-        lf.replace(with: zero, where: lf .< zero)
-        lf.replace(with: top, where: lf .> top)
-        let wl = F8(repeating: weights[i]) * lf
-        sumL += wl
-        sumL2 += wl * lf
-        sumXL += wl * F8(repeating: x[i])
-      }
-      let sw = F8(repeating: sumW), sx = F8(repeating: sumX)
-      let det = sw * sumL2 - sumL * sumL
-      var thisScale = (sw * sumXL - sx * sumL) / det
-      var thisMin = (sumL2 * sx - sumL * sumXL) / det
-      let positive = thisMin .> zero
-      thisMin.replace(with: zero, where: positive)
-      thisScale.replace(with: sumXL / sumL2, where: positive)
-      var error = F8()
-      for i in 0..<n {
-        var lf = roundEven(iscale * F8(repeating: x[i] - minimum))
-        lf.replace(with: zero, where: lf .< zero)
-        lf.replace(with: top, where: lf .> top)
-        var diff = thisScale * lf + thisMin - F8(repeating: x[i])
-        diff = useMAD ? absF8(diff) : diff * diff
-        error += F8(repeating: weights[i]) * diff
-      }
-      next = first + 8
-      let startMinimum = minimum
-      for lane in 0..<8 where first + lane <= steps {
-        guard det[lane] > 0, error[lane] < bestError else { continue }
-        let s = iscale[lane]
-        for i in 0..<n { levels[i] = UInt8(clamp(nearestInt(s * (x[i] - startMinimum)), 0, nmax)) }
-        bestError = error[lane]
-        scale = thisScale[lane]
-        minimum = thisMin[lane]
-        // Later lanes were computed from the old minimum; they stay valid only if it is unchanged.
-        if minimum.bitPattern != startMinimum.bitPattern {
-          next = first + lane + 1
-          break
+    // The candidates' levels, kept from the sums pass for the error pass.
+    withUnsafeTemporaryAllocation(of: F8.self, capacity: n) { cache in
+      guard let levelCache = cache.baseAddress else { return }
+      while next <= steps {
+        let first = next
+        let iscale = (F8(repeating: rmin) + F8(repeating: rdelta) * (F8(repeating: Float(first)) + laneIndex)
+          + F8(repeating: Float(nmax))) / F8(repeating: maximum - minimum)
+        var sumL = F8(), sumL2 = F8(), sumXL = F8()
+        for i in 0..<n {
+          let lf = clampF8(roundEven(iscale * F8(repeating: x[i] - minimum)), zero, top)
+          levelCache[i] = lf
+          let wl = F8(repeating: weights[i]) * lf
+          sumL += wl
+          sumL2 += wl * lf
+          sumXL += wl * F8(repeating: x[i])
+        }
+        let sw = F8(repeating: sumW), sx = F8(repeating: sumX)
+        let det = sw * sumL2 - sumL * sumL
+        var thisScale = (sw * sumXL - sx * sumL) / det
+        var thisMin = (sumL2 * sx - sumL * sumXL) / det
+        let positive = thisMin .> zero
+        thisMin.replace(with: zero, where: positive)
+        thisScale.replace(with: sumXL / sumL2, where: positive)
+        var error = F8()
+        for i in 0..<n {
+          var diff = thisScale * levelCache[i] + thisMin - F8(repeating: x[i])
+          diff = useMAD ? absF8(diff) : diff * diff
+          error += F8(repeating: weights[i]) * diff
+        }
+        next = first + 8
+        let startMinimum = minimum
+        for lane in 0..<8 where first + lane <= steps {
+          guard det[lane] > 0, error[lane] < bestError else { continue }
+          let s = iscale[lane]
+          for i in 0..<n { levels[i] = UInt8(clamp(nearestInt(s * (x[i] - startMinimum)), 0, nmax)) }
+          bestError = error[lane]
+          scale = thisScale[lane]
+          minimum = thisMin[lane]
+          // Later lanes were computed from the old minimum; they stay valid only if it is unchanged.
+          if minimum.bitPattern != startMinimum.bitPattern {
+            next = first + lane + 1
+            break
+          }
         }
       }
     }
@@ -116,9 +116,7 @@ extension KQuantSearch {
       let iscale = -(F8(repeating: Float(nmax)) + F8(repeating: 0.1) * stepVector) / F8(repeating: maximum)
       var lx = F8(), l2 = F8()
       for i in 0..<n {
-        var lf = roundEven(iscale * F8(repeating: x[i]))
-        lf.replace(with: lo, where: lf .< lo)
-        lf.replace(with: hi, where: lf .> hi)
+        let lf = clampF8(roundEven(iscale * F8(repeating: x[i])), lo, hi)
         let w = F8(repeating: x[i] * x[i])
         lx += w * F8(repeating: x[i]) * lf
         l2 += w * lf * lf
@@ -132,4 +130,15 @@ extension KQuantSearch {
     }
     return scale
   }
+}
+
+/// Clamps eight lanes as two SSE-width halves (each select becomes one `maxps`/`minps`; on eight
+/// lanes it compiles to compare-and-blend). The lanes are never NaN here.
+@inline(__always)
+func clampF8(_ v: F8, _ lo: F8, _ hi: F8) -> F8 {
+  @inline(__always) func clamp4(_ a: SIMD4<Float>, _ l: SIMD4<Float>, _ h: SIMD4<Float>) -> SIMD4<Float> {
+    let raised = a.replacing(with: l, where: a .< l)
+    return raised.replacing(with: h, where: raised .> h)
+  }
+  return F8(lowHalf: clamp4(v.lowHalf, lo.lowHalf, hi.lowHalf), highHalf: clamp4(v.highHalf, lo.highHalf, hi.highHalf))
 }

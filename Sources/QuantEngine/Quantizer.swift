@@ -14,8 +14,12 @@ public enum Quantizer {
     let encoding = scheme.encoding(channelAxis: channelAxis)
     switch encoding {
     case .float32, .float16, .bfloat16:
-      try NonFinite.check(values)
-      return QuantizedData(encoding: encoding, shape: shape, values: FloatCast.encode(values, scheme: scheme))
+      // The f16/bf16 encoders flag NaN/Inf themselves; the error then comes from the full check.
+      guard let bytes = FloatCast.encodeChecked(values, scheme: scheme) else {
+        try NonFinite.check(values)
+        throw .nonFinite(count: 0, firstIndex: 0)  // unreachable: only NaN/Inf raise the flag
+      }
+      return QuantizedData(encoding: encoding, shape: shape, values: bytes)
     case .linear(let parameters):
       var bytes = [UInt8](repeating: 0, count: layout.count)
       let outcome = try bytes.withUnsafeMutableBufferPointer { (b) throws(QuantError) -> LinearOutcome in
@@ -42,14 +46,15 @@ public enum Quantizer {
     if !fusedCheck { try NonFinite.check(values) }
     let blocks = layout.count / type.blockSize
     guard let size = Checked.multiply(blocks, type.bytesPerBlock) else { throw .invalidShape("tensor too large") }
-    var bytes = [UInt8](repeating: 0, count: size)
     guard let x = values.baseAddress, blocks > 0 else {
       if fusedCheck { try NonFinite.check(values) }
-      return bytes
+      return [UInt8](repeating: 0, count: size)
     }
-    let finite = bytes.withUnsafeMutableBufferPointer { b in
-      guard let out = b.baseAddress else { return true }
-      return BlockQuantize.quantizeParallel(type, x, blocks: blocks, into: out)
+    var finite = true
+    var bytes = OutputBytes.make(count: size) { out in
+      // Every kernel writes every byte of its blocks.
+      finite = BlockQuantize.quantizeParallel(type, x, blocks: blocks, into: out)
+      return true
     }
     if !finite {
       try NonFinite.check(values)

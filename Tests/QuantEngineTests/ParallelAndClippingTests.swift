@@ -59,4 +59,22 @@ import TensorCore
       try values.withUnsafeBufferPointer { try SchemeAnalysis.evaluate($0, shape: shape, scheme: scheme, channelAxis: 0) }
     }
   }
+
+  /// K-quants split by super-blocks at the default threshold (a 600-block tensor is already
+  /// worth two threads) and give the single-thread bytes.
+  @Test(arguments: [Scheme.q2_k, .q3_k, .q4_k, .q5_k, .q6_k])
+  func kQuantsSplitAcrossCores(scheme: Scheme) throws {
+    var random = TestRandom(seed: 1234)
+    let values = random.normals(256 * 600)
+    let shape = [values.count / 512, 512]
+    let saved = EngineThreads.limit
+    defer { EngineThreads.limit = saved }
+    EngineThreads.limit = 2
+    let units = BlockQuantize.workUnits(.q4_k, blocks: 600)
+    #expect(ParallelSplit.parts(for: units, threshold: BlockQuantize.parallelThreshold) == 2)
+    let multi = try values.withUnsafeBufferPointer { try Quantizer.quantize($0, shape: shape, scheme: scheme, channelAxis: 0) }
+    EngineThreads.limit = 1
+    let single = try values.withUnsafeBufferPointer { try Quantizer.quantize($0, shape: shape, scheme: scheme, channelAxis: 0) }
+    #expect(single.values == multi.values)
+  }
 }
