@@ -17,6 +17,9 @@ public enum TensorValues {
       return try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count))
     }
     let values = try decode(tensor, file: file)
+    // The decoded copy is all `body` needs: drop the source's pages now rather than after `body`,
+    // so a huge tensor is resident once (as float32), not twice.
+    tensor.location.file.releasePages(offset: tensor.location.offset, count: tensor.location.byteCount)
     return try values.withUnsafeBufferPointer { buffer throws(WorkflowError) in try body(buffer) }
   }
 
