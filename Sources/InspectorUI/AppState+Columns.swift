@@ -24,7 +24,7 @@ public enum SensitivityMeasure: String, Sendable, Hashable, CaseIterable {
 }
 
 /// The key of a background sensitivity value.
-public struct SensitivityKey: Hashable, Sendable {
+public struct SensitivityKey: TensorSchemeKey {
   public var tensor: Int
   public var scheme: Scheme
   public var measure: SensitivityMeasure
@@ -82,19 +82,9 @@ extension AppState {
   mutating func requestMissingSensitivities() -> [Effect] {
     let needed = Set(neededSensitivities)
     var effects: [Effect] = []
-    let stale = sensitivities.filter { $0.value == .pending && !needed.contains($0.key) }.map(\.key)
-    if !stale.isEmpty {
-      for key in stale { sensitivities[key] = nil }
-      effects.append(.cancelSensitivityValues(keeping: needed))
-    }
-    var ordered = needed.sorted { ($0.tensor, $0.scheme.rawValue) < ($1.tensor, $1.scheme.rawValue) }
-    if let tensor = selectedTensor, let first = ordered.firstIndex(where: { $0.tensor == tensor }) {
-      ordered.insert(ordered.remove(at: first), at: 0)
-    }
-    for key in ordered where sensitivities[key] == nil {
-      sensitivities[key] = .pending
-      effects.append(.computeSensitivityValue(key))
-    }
+    let (droppedStale, missing) = Self.schedule(needed, in: &sensitivities, selected: selectedTensor)
+    if droppedStale { effects.append(.cancelSensitivityValues(keeping: needed)) }
+    effects += missing.map { .computeSensitivityValue($0) }
     return effects
   }
 

@@ -53,21 +53,27 @@ extension AppState {
       effects.append(.computeStats(tensor))
     }
     let needed = neededOutcomes
-    // Pending work that is no longer needed is forgotten so it is asked for again later.
-    let stale = outcomes.filter { $0.value == .pending && !needed.contains($0.key) }.map(\.key)
-    if !stale.isEmpty {
-      for key in stale { outcomes[key] = nil }
-      effects.append(.cancelOutcomes(keeping: needed))
-    }
-    // Selected tensor first, then in file order, so what is on screen fills in first.
+    let (droppedStale, missing) = Self.schedule(needed, in: &outcomes, selected: selectedTensor)
+    if droppedStale { effects.append(.cancelOutcomes(keeping: needed)) }
+    effects += missing.map { .computeOutcome($0.tensor, $0.scheme) }
+    return effects
+  }
+
+  /// The bookkeeping of the background caches: pending entries no longer `needed` are forgotten
+  /// (so they are asked for again later; `droppedStale` tells the caller to cancel their jobs), and
+  /// the needed keys not in the cache are marked pending and returned — the selected tensor's
+  /// first, then in file order, so what is on screen fills in first.
+  static func schedule<Key: TensorSchemeKey, Value>(
+    _ needed: Set<Key>, in cache: inout [Key: Analysis<Value>], selected: Int?
+  ) -> (droppedStale: Bool, missing: [Key]) {
+    let stale = cache.filter { $0.value == .pending && !needed.contains($0.key) }.map(\.key)
+    for key in stale { cache[key] = nil }
     var ordered = needed.sorted { ($0.tensor, $0.scheme.rawValue) < ($1.tensor, $1.scheme.rawValue) }
-    if let tensor = selectedTensor, let first = ordered.firstIndex(where: { $0.tensor == tensor }) {
+    if let selected, let first = ordered.firstIndex(where: { $0.tensor == selected }) {
       ordered.insert(ordered.remove(at: first), at: 0)
     }
-    for key in ordered where outcomes[key] == nil {
-      outcomes[key] = .pending
-      effects.append(.computeOutcome(key.tensor, key.scheme))
-    }
-    return effects
+    let missing = ordered.filter { cache[$0] == nil }
+    for key in missing { cache[key] = .pending }
+    return (!stale.isEmpty, missing)
   }
 }

@@ -15,8 +15,14 @@ public enum Analysis<Value: Sendable & Equatable>: Sendable, Equatable {
   }
 }
 
+/// A key of a background cache that names one tensor at one scheme.
+public protocol TensorSchemeKey: Hashable, Sendable {
+  var tensor: Int { get }
+  var scheme: Scheme { get }
+}
+
 /// A (tensor, scheme) pair: the key of the scheme-result cache.
-public struct OutcomeKey: Hashable, Sendable {
+public struct OutcomeKey: TensorSchemeKey {
   public var tensor: Int
   public var scheme: Scheme
   public init(_ tensor: Int, _ scheme: Scheme) { self.tensor = tensor; self.scheme = scheme }
