@@ -10,9 +10,20 @@ extension AtomicFileWriter {
     _ bytes: [UInt8], to destination: String, inputs: [String] = [], overwrite: Bool, injectedFailureAfterBytes: Int? = nil,
     verify: (_ temporaryPath: String) throws(E) -> Void
   ) throws(FileError) {
+    try writeVerified(
+      to: destination, inputs: inputs, overwrite: overwrite, injectedFailureAfterBytes: injectedFailureAfterBytes,
+      write: { writer throws(FileError) in try writer.write(bytes) }, verify: verify)
+  }
+
+  /// The same sequence for output written in pieces (e.g. data streamed from the input's mapping):
+  /// `write` puts the whole file through the writer it is given.
+  public static func writeVerified<E: Error>(
+    to destination: String, inputs: [String] = [], overwrite: Bool, injectedFailureAfterBytes: Int? = nil,
+    write: (AtomicFileWriter) throws(FileError) -> Void, verify: (_ temporaryPath: String) throws(E) -> Void
+  ) throws(FileError) {
     let writer = try AtomicFileWriter(destination: destination, inputs: inputs, overwrite: overwrite)
     writer.injectedFailureAfterBytes = injectedFailureAfterBytes
-    try writer.write(bytes)
+    try write(writer)
     try writer.finishWriting()
     do { try verify(writer.temporaryPath) } catch {
       writer.abort()

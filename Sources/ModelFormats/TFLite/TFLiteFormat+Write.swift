@@ -99,35 +99,31 @@ extension TFLiteFormat {
     _ output: TFLiteSerialized, to path: String, model: Model, context: TFLiteContext, rewritten: Set<Int>,
     options: WriteOptions
   ) throws(FormatError) {
-    let writer: AtomicFileWriter
     do throws(FileError) {
-      writer = try AtomicFileWriter(destination: path, inputs: [model.path], overwrite: options.overwrite)
-      writer.injectedFailureAfterBytes = options.injectedFailureAfterBytes
-      try writer.write(output.flatBuffer)
-      var written = output.flatBuffer.count
-      for blob in output.blobs {
-        try writer.write([UInt8](repeating: 0, count: blob.offset - written))
-        switch blob.bytes {
-        case let .owned(array): try writer.write(array)
-        case .source:
-          guard let raw = blob.bytes.resolve(in: context.file.file.bytes) else {
-            throw FileError.cannotWrite(path: path, reason: "a constant buffer lies outside the input file")
+      try AtomicFileWriter.writeVerified(
+        to: path, inputs: [model.path], overwrite: options.overwrite, injectedFailureAfterBytes: options.injectedFailureAfterBytes,
+        write: { writer throws(FileError) in
+          try writer.write(output.flatBuffer)
+          var written = output.flatBuffer.count
+          for blob in output.blobs {
+            try writer.write([UInt8](repeating: 0, count: blob.offset - written))
+            switch blob.bytes {
+            case let .owned(array): try writer.write(array)
+            case .source:
+              guard let raw = blob.bytes.resolve(in: context.file.file.bytes) else {
+                throw FileError.cannotWrite(path: path, reason: "a constant buffer lies outside the input file")
+              }
+              try writer.write(raw)
+            }
+            written = blob.offset + blob.bytes.count
           }
-          try writer.write(raw)
-        }
-        written = blob.offset + blob.bytes.count
-      }
-      try writer.write([UInt8](repeating: 0, count: output.totalSize - written))
-      try writer.finishWriting()
+          try writer.write([UInt8](repeating: 0, count: output.totalSize - written))
+        },
+        verify: { temporary throws(FormatError) in
+          let reread = try TFLiteFile.parse(path: temporary)
+          try verify(reread, against: context, model: model, rewritten: rewritten, path: path)
+        })
     } catch { throw .io(error) }
-    do {
-      let reread = try TFLiteFile.parse(path: writer.temporaryPath)
-      try verify(reread, against: context, model: model, rewritten: rewritten, path: path)
-    } catch {
-      writer.abort()
-      throw .io(.verificationFailed(path: path, reason: error.description))
-    }
-    do { try writer.commit() } catch { throw .io(error) }
   }
 
   static func verify(
