@@ -21,7 +21,9 @@ let package = Package(
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
   ],
   targets: [
-    .target(name: "TensorCore"),
+    // x86 F16C conversions, compiled for that feature and used only when the CPU has it.
+    .target(name: "CHalfConvert", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+    .target(name: "TensorCore", dependencies: ["CHalfConvert"]),
     .target(name: "QuantEngine", dependencies: ["TensorCore"], swiftSettings: optimizedInDebug),
     .systemLibrary(
       name: "CHDF5", pkgConfig: "hdf5",

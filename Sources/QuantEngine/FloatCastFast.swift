@@ -94,7 +94,13 @@ enum FloatCastFast {
   }
 
   /// Rounds `count` values the way the scheme stores them, writing the stored floats to `y`.
-  static func roundTrip(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, bfloat: Bool) {
+  /// `hardware` picks F16C for f16 (the default when the CPU has it); tests turn it off to
+  /// compare the two paths.
+  static func roundTrip(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, bfloat: Bool,
+    hardware: Bool = HardwareHalf.isAvailable
+  ) {
+    if !bfloat && hardware { HardwareHalf.roundTrip(x, count: count, into: y); return }
     var i = 0
     while i + 8 <= count {
       let v = loadF8(x, i)
@@ -110,8 +116,20 @@ enum FloatCastFast {
   /// Stores `count` values as little-endian 16-bit elements; false when a NaN/Inf was met (its
   /// element's bytes are then meaningless). Finite magnitudes stay below 0x7F80_0000, so adding
   /// 2²³ sets the top bit only for NaN/Inf; the sums are ORed together and checked once.
+  /// `hardware` as in ``roundTrip(_:_:count:bfloat:hardware:)``.
   @discardableResult
-  static func encode(_ x: UnsafePointer<Float>, count: Int, bfloat: Bool, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+  static func encode(
+    _ x: UnsafePointer<Float>, count: Int, bfloat: Bool, into out: UnsafeMutablePointer<UInt8>,
+    hardware: Bool = HardwareHalf.isAvailable
+  ) -> Bool {
+    if !bfloat && hardware {
+      // Little-endian only: the element bytes are the UInt16 in memory order.
+      #if _endian(little)
+        return UnsafeMutableRawPointer(out).withMemoryRebound(to: UInt16.self, capacity: count) {
+          HardwareHalf.encode(x, count: count, into: $0)
+        }
+      #endif
+    }
     var flags = U8x8()
     let mask = U8x8(repeating: 0x7FFF_FFFF), step = U8x8(repeating: 0x0080_0000)
     var i = 0

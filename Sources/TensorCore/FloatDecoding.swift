@@ -21,6 +21,7 @@ public enum FloatDecoding {
     case .f64:
       for i in 0..<count { dst[i] = Float(src.loadUnaligned(fromByteOffset: i * 8, as: Double.self)) }
     case .f16:
+      if HardwareHalf.isAvailable { HardwareHalf.decode(src, count: count, into: dst); return }
       for i in 0..<count {
         dst[i] = HalfPrecision.float(fromHalfBits: src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
       }

@@ -21,13 +21,20 @@ import TensorCore
     return values
   }
 
-  @Test func halfMatchesScalar() {
+  /// The portable vector path and, where the CPU has it, the F16C path.
+  static let halfPaths: [Bool] = HardwareHalf.isAvailable ? [false, true] : [false]
+
+  @Test(arguments: halfPaths) func halfMatchesScalar(hardware: Bool) {
     let x = Self.samples()
-    let data = x.withUnsafeBufferPointer { FloatCast.encode($0, scheme: .f16) }
+    var data = [UInt8](repeating: 0, count: 2 * x.count)
     var y = [Float](repeating: 0, count: x.count)
-    x.withUnsafeBufferPointer { xs in y.withUnsafeMutableBufferPointer { ys in
-      if let xp = xs.baseAddress, let yp = ys.baseAddress { FloatCastFast.roundTrip(xp, yp, count: x.count, bfloat: false) }
-    } }
+    var finite = false
+    x.withUnsafeBufferPointer { xs in y.withUnsafeMutableBufferPointer { ys in data.withUnsafeMutableBufferPointer { ds in
+      guard let xp = xs.baseAddress, let yp = ys.baseAddress, let dp = ds.baseAddress else { return }
+      finite = FloatCastFast.encode(xp, count: x.count, bfloat: false, into: dp, hardware: hardware)
+      FloatCastFast.roundTrip(xp, yp, count: x.count, bfloat: false, hardware: hardware)
+    } } }
+    #expect(finite)
     for (i, v) in x.enumerated() {
       let bits = HalfPrecision.halfBits(from: v)
       #expect(UInt16(data[2 * i]) | UInt16(data[2 * i + 1]) << 8 == bits, "\(v)")
@@ -46,6 +53,21 @@ import TensorCore
       let bits = HalfPrecision.bfloat16Bits(from: v)
       #expect(UInt16(data[2 * i]) | UInt16(data[2 * i + 1]) << 8 == bits, "\(v)")
       #expect(y[i].bitPattern == HalfPrecision.float(fromBFloat16Bits: bits).bitPattern, "\(v)")
+    }
+  }
+
+  @Test(arguments: halfPaths) func halfEncoderNoticesNonFinite(hardware: Bool) {
+    for bad: Float in [.nan, .infinity, -.infinity, .signalingNaN] {
+      for position in [0, 7, 8, 16, 21] {  // vector body and scalar tail
+        var x = [Float](repeating: 0.25, count: 22)
+        x[position] = bad
+        var out = [UInt8](repeating: 0, count: 44)
+        let finite = x.withUnsafeBufferPointer { xs in out.withUnsafeMutableBufferPointer { os in
+          guard let xp = xs.baseAddress, let op = os.baseAddress else { return true }
+          return FloatCastFast.encode(xp, count: x.count, bfloat: false, into: op, hardware: hardware)
+        } }
+        #expect(!finite, "\(bad) at \(position)")
+      }
     }
   }
 
