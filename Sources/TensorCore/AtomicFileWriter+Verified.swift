@@ -21,14 +21,35 @@ extension AtomicFileWriter {
     to destination: String, inputs: [String] = [], overwrite: Bool, injectedFailureAfterBytes: Int? = nil,
     write: (AtomicFileWriter) throws(FileError) -> Void, verify: (_ temporaryPath: String) throws(E) -> Void
   ) throws(FileError) {
-    let writer = try AtomicFileWriter(destination: destination, inputs: inputs, overwrite: overwrite)
-    writer.injectedFailureAfterBytes = injectedFailureAfterBytes
-    try write(writer)
-    try writer.finishWriting()
-    do { try verify(writer.temporaryPath) } catch {
-      writer.abort()
-      throw .verificationFailed(path: destination, reason: String(describing: error))
+    try writeVerified(
+      to: destination, inputs: inputs, overwrite: overwrite, injectedFailureAfterBytes: injectedFailureAfterBytes,
+      wrap: { $0 }, write: write,
+      verify: { (path) throws(FileError) in
+        do { try verify(path) } catch { throw .verificationFailed(path: destination, reason: String(describing: error)) }
+      })
+  }
+
+  /// The sequence for a writer whose layer has its own error type: `wrap` turns the file errors of
+  /// opening, flushing and renaming into it, while `write` and `verify` throw it themselves (so a
+  /// format can report a bad tensor or a failed re-read in its own words).
+  public static func writeVerified<Failure: Error>(
+    to destination: String, inputs: [String] = [], overwrite: Bool, injectedFailureAfterBytes: Int? = nil,
+    wrap: (FileError) -> Failure,
+    write: (AtomicFileWriter) throws(Failure) -> Void, verify: (_ temporaryPath: String) throws(Failure) -> Void
+  ) throws(Failure) {
+    let writer: AtomicFileWriter
+    do { writer = try AtomicFileWriter(destination: destination, inputs: inputs, overwrite: overwrite) } catch {
+      throw wrap(error)
     }
-    try writer.commit()
+    writer.injectedFailureAfterBytes = injectedFailureAfterBytes
+    do throws(Failure) {
+      try write(writer)
+      do { try writer.finishWriting() } catch { throw wrap(error) }
+      try verify(writer.temporaryPath)
+      do { try writer.commit() } catch { throw wrap(error) }
+    } catch {
+      writer.abort()
+      throw error
+    }
   }
 }

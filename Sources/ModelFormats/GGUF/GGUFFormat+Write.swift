@@ -35,48 +35,41 @@ extension GGUFFormat {
     let header = try GGUFEncoder.header(metadata: metadata, tensors: plan.specs, file: path)
     let alignment = try GGUFParser.readAlignment(metadata, file: path)
 
-    let writer: AtomicFileWriter
     // Every shard of a split source is an input the output must not replace.
     let inputs = [model.path] + (parsedFile(of: model)?.shardPaths.dropFirst() ?? [])
-    do { writer = try AtomicFileWriter(destination: path, inputs: inputs, overwrite: options.overwrite) } catch {
-      throw .io(error)
-    }
-    writer.injectedFailureAfterBytes = options.injectedFailureAfterBytes
-    do {
-      try writer.write(header.bytes)
-      for (position, index) in plan.order.enumerated() {
-        if options.cancellation?.isCancelled == true {
-          throw FormatError.io(.cannotWrite(path: path, reason: "cancelled"))
+    try AtomicFileWriter.writeVerified(
+      to: path, inputs: inputs, overwrite: options.overwrite, injectedFailureAfterBytes: options.injectedFailureAfterBytes,
+      wrap: { FormatError.io($0) },
+      write: { (writer) throws(FormatError) in
+        try write(header.bytes, to: writer)
+        for (position, index) in plan.order.enumerated() {
+          if options.cancellation?.isCancelled == true {
+            throw FormatError.io(.cannotWrite(path: path, reason: "cancelled"))
+          }
+          let tensor = model.tensors[index]
+          options.progress?(ProgressUpdate(completed: position, total: plan.order.count, item: tensor.name))
+          let written = try writeData(of: tensor, encoding: plan.encodings[index], spec: plan.specs[position], provider: provider, to: writer, path: path)
+          let padding = (GGUFLayout.alignUp(written, to: alignment) ?? written) - written
+          if padding > 0 { try write([UInt8](repeating: 0, count: padding), to: writer) }
         }
-        let tensor = model.tensors[index]
-        options.progress?(ProgressUpdate(completed: position, total: plan.order.count, item: tensor.name))
-        let written = try writeData(of: tensor, encoding: plan.encodings[index], spec: plan.specs[position], provider: provider, to: writer, path: path)
-        let padding = (GGUFLayout.alignUp(written, to: alignment) ?? written) - written
-        if padding > 0 { try writer.write([UInt8](repeating: 0, count: padding)) }
-      }
-      options.progress?(ProgressUpdate(completed: plan.order.count, total: plan.order.count, item: "verifying"))
-      try writer.finishWriting()
-      try verify(temporary: writer.temporaryPath, destination: path, specs: plan.specs, keyCount: metadata.count, model: model, plan: plan)
-      try writer.commit()
-    } catch let error as FormatError {
-      writer.abort()
-      throw error
-    } catch let error as FileError {
-      writer.abort()
-      throw .io(error)
-    } catch {
-      writer.abort()
-      throw .io(.cannotWrite(path: path, reason: String(describing: error)))
-    }
+        options.progress?(ProgressUpdate(completed: plan.order.count, total: plan.order.count, item: "verifying"))
+      },
+      verify: { (temporary) throws(FormatError) in
+        try verify(temporary: temporary, destination: path, specs: plan.specs, keyCount: metadata.count, model: model, plan: plan)
+      })
     notes.append(contentsOf: plan.notes)
     return notes
+  }
+
+  static func write(_ bytes: [UInt8], to writer: AtomicFileWriter) throws(FormatError) {
+    do { try writer.write(bytes) } catch { throw .io(error) }
   }
 
   /// Streams one tensor's bytes; returns how many were written.
   static func writeData(
     of tensor: ModelTensor, encoding: QuantEncoding?, spec: GGUFTensorSpec, provider: QuantizedDataProvider,
     to writer: AtomicFileWriter, path: String
-  ) throws -> Int {
+  ) throws(FormatError) -> Int {
     let expected = spec.byteCount ?? -1
     guard let encoding else {
       let source = tensor.location
@@ -87,19 +80,19 @@ extension GGUFFormat {
       var done = 0
       while done < source.byteCount {
         let count = min(chunk, source.byteCount - done)
-        try writer.write(UnsafeRawBufferPointer(rebasing: source.bytes[done..<(done + count)]))
+        do { try writer.write(UnsafeRawBufferPointer(rebasing: source.bytes[done..<(done + count)])) } catch { throw .io(error) }
         source.file.releasePages(offset: source.offset + done, count: count)
         done += count
       }
       return done
     }
-    let data = try provider(tensor, encoding)
+    let data = try ProvidedData.quantize(tensor, encoding: encoding, provider: provider, path: path)
     guard data.values.count == expected else {
       throw FormatError.cannotStore(
         file: path, tensor: tensor.name,
         reason: "the quantizer produced \(data.values.count) bytes for \(spec.type.rawValue), expected \(expected)")
     }
-    try writer.write(data.values)
+    try write(data.values, to: writer)
     return data.values.count
   }
 

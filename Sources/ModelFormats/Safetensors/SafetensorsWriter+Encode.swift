@@ -9,7 +9,7 @@ extension SafetensorsFormat.EncodedCache {
   ) throws(FormatError) -> [UInt8] {
     let tensor = model.tensors[index]
     guard let encoding else { throw .cannotStore(file: path, tensor: tensor.name, reason: "no encoding requested") }
-    let data = try Self.quantize(tensor, encoding: encoding, provider: provider, path: path)
+    let data = try ProvidedData.quantize(tensor, encoding: encoding, provider: provider, path: path)
     return data.values
   }
 
@@ -23,7 +23,7 @@ extension SafetensorsFormat.EncodedCache {
       guard case let .linear(linear)? = encoding else {
         throw .cannotStore(file: path, tensor: tensor.name, reason: "no linear encoding requested")
       }
-      let data = try Self.quantize(tensor, encoding: .linear(linear), provider: provider, path: path)
+      let data = try ProvidedData.quantize(tensor, encoding: .linear(linear), provider: provider, path: path)
       pieces[index] = try Self.pack(data, linear: linear, tensor: tensor, path: path)
     }
     guard let bytes = pieces[index]?.removeValue(forKey: piece) else {
@@ -31,20 +31,6 @@ extension SafetensorsFormat.EncodedCache {
     }
     if pieces[index]?.isEmpty == true { pieces[index] = nil }
     return bytes
-  }
-
-  /// Runs the provider and checks that what came back matches the request.
-  static func quantize(
-    _ tensor: ModelTensor, encoding: QuantEncoding, provider: QuantizedDataProvider, path: String
-  ) throws(FormatError) -> QuantizedData {
-    let data: QuantizedData
-    do { data = try provider(tensor, encoding) } catch let error as FormatError { throw error } catch {
-      throw .cannotStore(file: path, tensor: tensor.name, reason: "quantizing failed: \(error)")
-    }
-    guard data.encoding == encoding, data.shape == tensor.shape else {
-      throw .cannotStore(file: path, tensor: tensor.name, reason: "the engine returned \(data.encoding) \(data.shape) for \(encoding) \(tensor.shape)")
-    }
-    return data
   }
 
   /// Packs linear-quantized values into the compressed-tensors pieces.

@@ -75,10 +75,7 @@ extension TFLiteFormat {
         continue
       }
       if rewriter.isNoOp(ref.subgraph, ref.tensor, encoding: request.encoding) { continue }
-      let data: QuantizedData
-      do { data = try provider(tensor, request.encoding) } catch {
-        throw .cannotStore(file: path, tensor: tensor.name, reason: "\(error)")
-      }
+      let data = try ProvidedData.quantize(tensor, encoding: request.encoding, provider: provider, path: path)
       let weight = try storedWeight(data, tensor: tensor, file: path)
       rewriter.rewrite(ref.subgraph, ref.tensor, to: weight)
       rewritten.insert(request.tensorIndex)
