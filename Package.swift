@@ -51,6 +51,8 @@ let package = Package(
     .executableTarget(
       name: "qscope-bench",
       dependencies: ["Workflows", "QuantEngine", "TensorCore", "ModelFormats", "InspectorUI", "TUIKit"]),
+    // Helpers shared by the test targets (files built byte by byte for the real readers).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
     .testTarget(
       name: "QuantEngineTests", dependencies: ["QuantEngine", "TensorCore"],
@@ -58,9 +60,9 @@ let package = Package(
     .testTarget(
       name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "ModelFormats", "QuantEngine", "TensorCore"]),
+    .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "ModelFormats", "QuantEngine", "TensorCore", "TestSupport"]),
     .testTarget(name: "TUIKitTests", dependencies: ["TUIKit"]),
-    .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows"]),
+    .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["qscope"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TensorCore", "QuantEngine", "ModelFormats", "Workflows"]),
   ]

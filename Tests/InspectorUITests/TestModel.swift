@@ -3,6 +3,7 @@ import InspectorUI
 import ModelFormats
 import TensorCore
 import TUIKit
+import TestSupport
 import Workflows
 
 /// A small safetensors model written to a temporary folder, opened with the real reader.
@@ -14,21 +15,8 @@ enum TestModel {
   static func write(_ tensors: [(String, [Int], [Float])]) throws -> String {
     let folder = NSTemporaryDirectory() + "qscope-ui-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    var header: [String] = []
-    var payload = Data()
-    for (name, shape, values) in tensors {
-      let begin = payload.count
-      for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
-      header.append("\"\(name)\":{\"dtype\":\"F32\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(payload.count)]}")
-    }
-    var json = "{" + header.joined(separator: ",") + "}"
-    while json.utf8.count % 8 != 0 { json += " " }
-    var file = Data()
-    withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { file.append(contentsOf: $0) }
-    file.append(contentsOf: Array(json.utf8))
-    file.append(payload)
     let path = folder + "/mlp.safetensors"
-    FileManager.default.createFile(atPath: path, contents: file)
+    try Float32Safetensors.write(tensors, to: path)
     return path
   }
 

@@ -2,27 +2,15 @@ import Foundation
 import ModelFormats
 import QuantEngine
 import TensorCore
+import TestSupport
 import Testing
 @testable import Workflows
 
 /// A small safetensors file of float32 tensors, written byte by byte.
 enum AutopilotFixture {
   static func safetensors(_ tensors: [(String, [Int], [Float])]) throws -> String {
-    var header: [String] = []
-    var payload = Data()
-    for (name, shape, values) in tensors {
-      let begin = payload.count
-      for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
-      header.append("\"\(name)\":{\"dtype\":\"F32\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(payload.count)]}")
-    }
-    var json = "{" + header.joined(separator: ",") + "}"
-    while json.utf8.count % 8 != 0 { json += " " }
-    var file = Data()
-    withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { file.append(contentsOf: $0) }
-    file.append(contentsOf: Array(json.utf8))
-    file.append(payload)
     let path = NSTemporaryDirectory() + "qscope-auto-\(UUID().uuidString).safetensors"
-    try file.write(to: URL(fileURLWithPath: path))
+    try Float32Safetensors.write(tensors, to: path)
     return path
   }
 
