@@ -8,15 +8,20 @@ enum GGUFPyTiming {
     from gguf import GGMLQuantizationType as T
     from gguf.quants import quantize
     n, repeats = int(sys.argv[1]), int(sys.argv[2])
+    wanted = sys.argv[3].split(",") if len(sys.argv) > 3 else None
     x = np.random.default_rng(0).standard_normal((n // 4096, 4096)).astype(np.float32)
     rates = {}
     for name in ["q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "f16", "bf16"]:
+        if wanted is not None and name not in wanted:
+            continue
         qtype = getattr(T, name.upper())
         best = None
         for _ in range(repeats):
             t = time.thread_time(); quantize(x, qtype); t = time.thread_time() - t
             best = t if best is None else min(best, t)
         rates[name] = x.size / best / 1e6
+    if wanted is not None and "int8" not in wanted:
+        print(json.dumps(rates)); sys.exit(0)
     best = None
     for _ in range(repeats):
         t = time.thread_time()
@@ -42,11 +47,15 @@ enum GGUFPyTiming {
     print(json.dumps(rates))
     """
 
-  /// M weights/s per scheme name; empty when Python or gguf is unavailable.
-  static func rates(python: String, elements: Int, repeats: Int) -> [String: Double] {
+  /// The types gguf-py quantizes itself.
+  static let quantizerTypes: Set<String> = ["q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "f16", "bf16"]
+
+  /// M weights/s per scheme name (all of them, or only the gguf-py types in `only`); empty when
+  /// Python or gguf is unavailable.
+  static func rates(python: String, elements: Int, repeats: Int, only: [String]? = nil) -> [String: Double] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", script, String(elements), String(repeats)]
+    process.arguments = ["-c", script, String(elements), String(repeats)] + (only.map { [$0.joined(separator: ",")] } ?? [])
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
