@@ -34,6 +34,8 @@ public struct WriteOptions: Sendable {
   public var presetName: String?
   /// An importance matrix used for the plan (GGUF records its provenance in the metadata).
   public var importanceMatrixPath: String?
+  /// GGUF: write a split input as the same shards (llama-quantize `--keep-split`) instead of one file.
+  public var keepSplit = false
 
   public init(
     overwrite: Bool = false, progress: (@Sendable (ProgressUpdate) -> Void)? = nil,

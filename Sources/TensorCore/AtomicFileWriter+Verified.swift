@@ -37,18 +37,42 @@ extension AtomicFileWriter {
     wrap: (FileError) -> Failure,
     write: (AtomicFileWriter) throws(Failure) -> Void, verify: (_ temporaryPath: String) throws(Failure) -> Void
   ) throws(Failure) {
-    let writer: AtomicFileWriter
-    do { writer = try AtomicFileWriter(destination: destination, inputs: inputs, overwrite: overwrite) } catch {
-      throw wrap(error)
-    }
-    writer.injectedFailureAfterBytes = injectedFailureAfterBytes
+    try writeVerified(
+      to: [destination], inputs: inputs, overwrite: overwrite, injectedFailureAfterBytes: injectedFailureAfterBytes,
+      wrap: wrap, write: { (_, writer) throws(Failure) in try write(writer) },
+      verify: { (_, path) throws(Failure) in try verify(path) })
+  }
+
+  /// The same for files that belong together (the shards of a split model): every destination is
+  /// checked and given its temporary file first, each file is written and verified in turn, and
+  /// the destinations are replaced only after all of them passed, so a failure leaves none behind.
+  /// `write` and `verify` get the index into `destinations`.
+  public static func writeVerified<Failure: Error>(
+    to destinations: [String], inputs: [String] = [], overwrite: Bool, injectedFailureAfterBytes: Int? = nil,
+    wrap: (FileError) -> Failure,
+    write: (_ index: Int, AtomicFileWriter) throws(Failure) -> Void,
+    verify: (_ index: Int, _ temporaryPath: String) throws(Failure) -> Void
+  ) throws(Failure) {
+    var writers: [AtomicFileWriter] = []
     do throws(Failure) {
-      try write(writer)
-      do { try writer.finishWriting() } catch { throw wrap(error) }
-      try verify(writer.temporaryPath)
-      do { try writer.commit() } catch { throw wrap(error) }
+      for destination in destinations {
+        // Another destination of the same set counts as an input: two shards may not share a path.
+        let others = writers.map(\.destination)
+        do { writers.append(try AtomicFileWriter(destination: destination, inputs: inputs + others, overwrite: overwrite)) } catch {
+          throw wrap(error)
+        }
+      }
+      for (index, writer) in writers.enumerated() {
+        writer.injectedFailureAfterBytes = injectedFailureAfterBytes
+        try write(index, writer)
+        do { try writer.finishWriting() } catch { throw wrap(error) }
+        try verify(index, writer.temporaryPath)
+      }
+      for writer in writers {
+        do { try writer.commit() } catch { throw wrap(error) }
+      }
     } catch {
-      writer.abort()
+      for writer in writers { writer.abort() }
       throw error
     }
   }

@@ -45,6 +45,11 @@ extension QScope {
     @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat) for GGUF presets.")
     var imatrix: String?
 
+    @Flag(
+      name: .customLong("keep-split"),
+      help: "GGUF: write a split input as the same shards (OUT-00001-of-0000N.gguf …), like llama-quantize.")
+    var keepSplit = false
+
     @Flag(name: .customLong("dry-run"), help: "Print each tensor's target scheme and size, write nothing.")
     var dryRun = false
 
@@ -88,6 +93,9 @@ extension QScope {
         (model, format) = try ModelConversion.convert(model, to: target)
         FileHandle.standardError.write(Data("note: converted \(source.rawValue) → \(target.rawValue) in memory (\(model.layers.count) ops, \(Format.bytes(model.fileBytes)) as float)\n".utf8))
       }
+      if keepSplit && model.format != .gguf {
+        throw ValidationError("--keep-split applies to GGUF input, not \(model.format.rawValue)")
+      }
       let job: QuantizeJob
       var presetNotes: [String] = []
       if let preset {
@@ -120,12 +128,15 @@ extension QScope {
       var options = WriteOptions(overwrite: force, progress: progress?.update)
       options.presetName = preset
       options.importanceMatrixPath = imatrix
+      options.keepSplit = keepSplit
       let notes = try job.save(to: output, options: options)
       progress?.finish()
       for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-      let written = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? nil
-      let size = written.map { Format.bytes($0) } ?? "?"
-      print("wrote \(output): \(job.changed.count) of \(model.tensors.count) tensors quantized, \(Format.bytes(model.fileBytes)) → \(size)")
+      let paths = model.format == .gguf ? GGUFFormat.outputPaths(for: model, output: output, keepSplit: keepSplit) : [output]
+      let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? nil }
+      let size = sizes.contains(where: { $0 == nil }) ? "?" : Format.bytes(sizes.reduce(0) { $0 + ($1 ?? 0) })
+      let shown = paths.count == 1 ? output : "\(paths[0]) … \(paths[paths.count - 1]) (\(paths.count) shards)"
+      print("wrote \(shown): \(job.changed.count) of \(model.tensors.count) tensors quantized, \(Format.bytes(model.fileBytes)) → \(size)")
     }
   }
 }

@@ -40,6 +40,16 @@ struct QuantizeCommandTests {
     #expect(lines.first { $0.hasPrefix("norm.weight ") }?.contains(" keep ") == true)
   }
 
+  @Test("--keep-split is refused for a format without shards, and nothing is written")
+  func keepSplitNeedsGGUF() throws {
+    let folder = try Fixture.folder()
+    let path = Fixture.write(Fixture.mlp(), to: folder, name: "mlp.safetensors")
+    let result = try CLI.run(["quantize", path, "-o", folder + "/out.safetensors", "--scheme", "int8", "--keep-split"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("--keep-split applies to GGUF input"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out.safetensors"))
+  }
+
   @Test("refuses to overwrite its input or an existing file without --force")
   func refusals() throws {
     let folder = try Fixture.folder()

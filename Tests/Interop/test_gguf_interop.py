@@ -458,6 +458,38 @@ def test_split_model_quantizes_to_one_file(tmp_path):
             assert np.array_equal(floats(t), x), name
 
 
+@needs_cli
+def test_keep_split_writes_the_same_shards(tmp_path):
+    """llama-quantize --keep-split: one output shard per input shard, each loadable by gguf-py,
+    the first with all metadata, every one with split.no / split.count / split.tensors.count."""
+    values, shards = write_split_fixture(tmp_path)
+    out = tmp_path / "out.gguf"
+    result = qscope("quantize", shards[0], "-o", out, "--scheme", "q8_0", "--keep-split")
+    written = sorted(tmp_path.glob("out-*-of-*.gguf"))
+    assert [p.name for p in written] == [f"out-{i:05d}-of-{len(shards):05d}.gguf" for i in range(1, len(shards) + 1)]
+    assert not out.exists() and f"({len(shards)} shards)" in result.stdout
+    for index, (source, path) in enumerate(zip(shards, written)):
+        reader = assert_ggml_layout(path)
+        meta = fields(reader)
+        assert meta["split.no"] == index and meta["split.count"] == len(shards)
+        assert meta["split.tensors.count"] == len(values)
+        if index == 0:
+            assert meta["general.architecture"] == "llama" and meta["llama.block_count"] == 2
+        else:
+            assert set(meta) == {"split.no", "split.count", "split.tensors.count"}
+        assert [t.name for t in reader.tensors] == [t.name for t in gguf.GGUFReader(source).tensors]
+        for t in reader.tensors:
+            x = values[t.name]
+            if t.tensor_type == T.Q8_0:
+                expected = np.ascontiguousarray(gguf.quants.quantize(x, T.Q8_0)).view(np.uint8).reshape(-1)
+                assert np.array_equal(np.asarray(t.data).reshape(-1), expected), t.name
+            else:
+                assert np.array_equal(floats(t), x), t.name
+    # The shards open again as one model.
+    report = json.loads(qscope("inspect", written[0], "--format", "json").stdout)
+    assert sorted(t["name"] for t in report["tensors"]) == sorted(values)
+
+
 # --- importance matrix in inspect ------------------------------------------------------------
 
 @needs_cli

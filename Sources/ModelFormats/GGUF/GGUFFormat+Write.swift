@@ -17,7 +17,8 @@ extension GGUFFormat {
 
   /// Writes `model` as GGUF v3, streaming one tensor at a time.
   ///
-  /// Every metadata key of a GGUF source is kept (split keys removed: the output is one file);
+  /// Every metadata key of a GGUF source is kept (split keys removed: the output is one file,
+  /// unless `options.keepSplit` asks for the source's shards, see ``GGUFOutputFile``);
   /// `general.file_type` is `fileType` (the preset) or the dominant output type's ftype, and
   /// `general.quantization_version` is 2. The temporary file is parsed back before it replaces
   /// `path`. At most one tensor's re-encoded bytes are in memory at a time; copied tensors stream
@@ -32,30 +33,36 @@ extension GGUFFormat {
     var notes: [String] = []
     let plan = try GGUFWritePlan(model: model, requests: requests, path: path)
     let metadata = outputMetadata(model: model, plan: plan, fileType: fileType, extra: extraMetadata, notes: &notes)
-    let header = try GGUFEncoder.header(metadata: metadata, tensors: plan.specs, file: path)
-    let alignment = try GGUFParser.readAlignment(metadata, file: path)
+    let files = try GGUFOutputFile.layout(model: model, plan: plan, metadata: metadata, path: path, keepSplit: options.keepSplit, notes: &notes)
 
     // Every shard of a split source is an input the output must not replace.
     let inputs = [model.path] + (parsedFile(of: model)?.shardPaths.dropFirst() ?? [])
+    var completed = 0
     try AtomicFileWriter.writeVerified(
-      to: path, inputs: inputs, overwrite: options.overwrite, injectedFailureAfterBytes: options.injectedFailureAfterBytes,
+      to: files.map(\.path), inputs: inputs, overwrite: options.overwrite,
+      injectedFailureAfterBytes: options.injectedFailureAfterBytes,
       wrap: { FormatError.io($0) },
-      write: { (writer) throws(FormatError) in
-        try write(header.bytes, to: writer)
-        for (position, index) in plan.order.enumerated() {
+      write: { (fileIndex, writer) throws(FormatError) in
+        let file = files[fileIndex]
+        try write(file.header.bytes, to: writer)
+        for (position, index) in file.tensorIndices.enumerated() {
           if options.cancellation?.isCancelled == true {
-            throw FormatError.io(.cannotWrite(path: path, reason: "cancelled"))
+            throw FormatError.io(.cannotWrite(path: file.path, reason: "cancelled"))
           }
           let tensor = model.tensors[index]
-          options.progress?(ProgressUpdate(completed: position, total: plan.order.count, item: tensor.name))
-          let written = try writeData(of: tensor, encoding: plan.encodings[index], spec: plan.specs[position], provider: provider, to: writer, path: path)
-          let padding = (GGUFLayout.alignUp(written, to: alignment) ?? written) - written
+          options.progress?(ProgressUpdate(completed: completed, total: plan.order.count, item: tensor.name))
+          let written = try writeData(
+            of: tensor, encoding: plan.encodings[index], spec: file.specs[position], provider: provider, to: writer, path: file.path)
+          let padding = (GGUFLayout.alignUp(written, to: file.alignment) ?? written) - written
           if padding > 0 { try write([UInt8](repeating: 0, count: padding), to: writer) }
+          completed += 1
         }
-        options.progress?(ProgressUpdate(completed: plan.order.count, total: plan.order.count, item: "verifying"))
+        if fileIndex == files.count - 1 {
+          options.progress?(ProgressUpdate(completed: plan.order.count, total: plan.order.count, item: "verifying"))
+        }
       },
-      verify: { (temporary) throws(FormatError) in
-        try verify(temporary: temporary, destination: path, specs: plan.specs, keyCount: metadata.count, model: model, plan: plan)
+      verify: { (fileIndex, temporary) throws(FormatError) in
+        try verify(temporary: temporary, file: files[fileIndex], model: model, plan: plan)
       })
     notes.append(contentsOf: plan.notes)
     return notes
@@ -114,9 +121,8 @@ extension GGUFFormat {
   }
 
   /// Parses the temporary file back and checks it describes what we meant to write.
-  static func verify(
-    temporary: String, destination: String, specs: [GGUFTensorSpec], keyCount: Int, model: Model, plan: GGUFWritePlan
-  ) throws(FormatError) {
+  static func verify(temporary: String, file: GGUFOutputFile, model: Model, plan: GGUFWritePlan) throws(FormatError) {
+    let destination = file.path
     let mapped: MappedFile
     do { mapped = try MappedFile(path: temporary) } catch { throw .io(error) }
     let parsed: GGUFFile
@@ -124,12 +130,12 @@ extension GGUFFormat {
       throw .io(.verificationFailed(path: destination, reason: error.description))
     }
     let written = parsed.tensors.map { GGUFTensorSpec(name: $0.name, ne: $0.ne, type: $0.type) }
-    guard written == specs, parsed.metadata.count == keyCount else {
+    guard written == file.specs, parsed.metadata.count == file.metadata.count else {
       throw .io(.verificationFailed(path: destination, reason: "tensor infos or metadata differ from what was written"))
     }
     // Tensors copied unchanged must read back byte for byte; pages are released as we go so a
     // large model is checked with bounded memory.
-    for (position, index) in plan.order.enumerated() where plan.encodings[index] == nil {
+    for (position, index) in file.tensorIndices.enumerated() where plan.encodings[index] == nil {
       let info = parsed.tensors[position]
       let source = model.tensors[index].location
       guard let start = Checked.add(parsed.dataOffset, info.relativeOffset),
