@@ -1,9 +1,11 @@
 """LSTM models through qscope's TFLite paths, against the TF converter's committed files
 (scripts/make-lstm-fixtures.py): `--preset tflite-default` on the converter's float .tflite must
 write the converter's Optimize.DEFAULT weights bit for bit, and LiteRT must run the result with the
-converter file's outputs.
+converter file's outputs; the Keras LSTM models converted by qscope must match the converter's
+files op by op and Keras' own predictions.
 
-Needs QSCOPE_BIN (scripts/test.sh sets it) and ai-edge-litert.
+Needs QSCOPE_BIN (scripts/test.sh sets it) and ai-edge-litert; the Keras comparison also keras
+(KERAS_BACKEND=jax).
 """
 import os
 import subprocess
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
 
 litert = pytest.importorskip("ai_edge_litert.interpreter")
 schema = pytest.importorskip("ai_edge_litert.schema_py_generated")
@@ -51,11 +55,12 @@ def ops(path):
             tensor = graph.tensors[t]
             q = tensor.quantization
             scales = None if q is None or q.scale is None else np.asarray(q.scale, np.float32).tobytes()
-            zeros = None if q is None or q.zeroPoint is None else list(q.zeroPoint)
+            # An empty quantization table (the converter writes one on float tensors) counts as none.
+            zeros = None if scales is None or q.zeroPoint is None else list(q.zeroPoint)
             data = model.buffers[tensor.buffer].data
             inputs.append((tensor.type, list(tensor.shape), tensor.isVariable,
                            None if data is None else bytes(data), scales, zeros,
-                           None if q is None else q.quantizedDimension))
+                           None if scales is None else q.quantizedDimension))
         options = vars(op.builtinOptions) if op.builtinOptions is not None else None
         rows.append((code.builtinCode, code.version, options, inputs))
     return rows
@@ -121,3 +126,30 @@ def test_recurrent_ops_run_hybrid(tmp_path, name, code, version):
     x = feeds(src)
     expected, got = run(src, x), run(out, x)
     assert np.abs(got - expected).max() <= 0.06 * np.abs(expected).max()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_keras_lstm_converts_like_the_converter(tmp_path, name):
+    """Float: the converter's ops with byte-identical weights, and Keras' outputs within float
+    rounding; tflite-default: the converter's DEFAULT file op by op, and its outputs."""
+    keras = pytest.importorskip("keras")
+    src = FIXTURES / "keras" / f"{name}.keras"
+    out = tmp_path / f"{name}.tflite"
+    qscope("quantize", src, "-o", out, "--force", "--scheme", "f32")
+    mine, theirs = ops(out), ops(FIXTURES / "tflite" / f"{name}.tflite")
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs):
+        assert a == b
+    x = feeds(out, n=6, seed=1)
+    model = keras.saving.load_model(src, compile=False)
+    expected = np.stack([np.asarray(model(v)) for v in x])
+    got = run(out, x)
+    assert np.abs(got - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max())
+    default = tmp_path / f"{name}.default.tflite"
+    qscope("quantize", src, "-o", default, "--force", "--preset", "tflite-default")
+    reference = FIXTURES / "tflite" / f"{name}.default.tflite"
+    mine, theirs = ops(default), ops(reference)
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs):
+        assert a == b
+    np.testing.assert_array_equal(run(default, x), run(reference, x))
