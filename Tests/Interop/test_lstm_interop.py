@@ -153,3 +153,21 @@ def test_keras_lstm_converts_like_the_converter(tmp_path, name):
     for a, b in zip(mine, theirs):
         assert a == b
     np.testing.assert_array_equal(run(default, x), run(reference, x))
+
+
+def test_masked_lstm_is_refused(tmp_path):
+    """Embedding(mask_zero=True) → LSTM: Keras skips masked steps, the fused op cannot; qscope says
+    so in one line instead of writing a model that computes something else."""
+    keras = pytest.importorskip("keras")
+    ids = keras.Input((6,), dtype="int32", batch_size=1, name="ids")
+    x = keras.layers.Embedding(20, 8, mask_zero=True, name="embed")(ids)
+    x = keras.layers.LSTM(4, name="rnn")(x)
+    path = tmp_path / "masked.keras"
+    keras.Model(ids, x).save(path)
+    out = tmp_path / "masked.tflite"
+    result = subprocess.run([QSCOPE, "quantize", str(path), "-o", str(out), "--scheme", "f32"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    message = result.stderr.strip().splitlines()[-1]
+    assert "'rnn' (LSTM)" in message and "mask_zero" in message
+    assert not out.exists()

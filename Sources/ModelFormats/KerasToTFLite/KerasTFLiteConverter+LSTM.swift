@@ -23,6 +23,18 @@ extension KerasTFLiteConverter {
     return nil
   }
 
+  /// LSTM layers in a model where an Embedding produces a mask (`mask_zero=True`): Keras then skips
+  /// the masked steps, which the fused op cannot, so those layers are refused rather than converted
+  /// to something that computes differently.
+  static func maskedRecurrentProblems(_ calls: [KerasGraph.Call]) -> [String] {
+    let masking = calls.contains { $0.className == "Embedding" && LayerConfig(json: $0.config).bool("mask_zero") == true }
+    guard masking else { return [] }
+    var seen: Set<String> = []
+    return calls.filter { $0.className == "LSTM" && seen.insert($0.name).inserted }.map {
+      "'\($0.name)' (LSTM): an Embedding with mask_zero=True masks steps, which the fused LSTM op cannot skip"
+    }
+  }
+
   /// The gate names in Keras' kernel order, as TFLite names the op's inputs.
   static let lstmGates = ["input", "forget", "cell", "output"]
 
