@@ -10,6 +10,8 @@ Tests/ModelFormatsTests/Fixtures/keras/) and as the TF converter's float and dyn
 - lstm_mixed: x [1, 8, 48] → LSTM(24) → Dense(4): input weights 24×48 (1152 elements) but recurrent
   weights 24×24 (576), to show what the converter does when only some weights of one LSTM are large.
 
+lstm_small is also saved by tf_keras as a legacy .h5 (keras/lstm_small.h5).
+
 Keras 3 converts LSTM to a WHILE loop; the fused UNIDIRECTIONAL_SEQUENCE_LSTM comes only from
 Keras 2 (tf_keras), whose LSTM layer marks its fused function for the converter (only with tanh,
 sigmoid, use_bias, no recurrent dropout, not unrolled, and a static batch size). So each model is
@@ -95,6 +97,11 @@ def main():
         path = os.path.join(ROOT, "keras", f"{name}.keras")
         k3.save(path)
         print(f"keras/{name}.keras: {os.path.getsize(path)} bytes")
+        if name == "lstm_small":
+            # The same model as Keras 2 writes a legacy .h5 (weights under lstm_0/lstm_cell/).
+            legacy = os.path.join(ROOT, "keras", f"{name}.h5")
+            k2.save(legacy, include_optimizer=False)
+            print(f"keras/{name}.h5: {os.path.getsize(legacy)} bytes")
         save(os.path.join(ROOT, "tflite", f"{name}.tflite"), convert(k2, default=False))
         save(os.path.join(ROOT, "tflite", f"{name}.default.tflite"), convert(k2, default=True))
 

@@ -31,6 +31,15 @@ import TensorCore
     #expect(states.allSatisfy { ours.buffers[$0.buffer].count == 0 })
   }
 
+  @Test("legacy .h5 (weights under lstm_0/lstm_cell/): the same ops and weights as the converter's file")
+  func legacyH5() throws {
+    let model = try KerasTestSupport.open("lstm_small.h5")
+    let bytes = try KerasToTFLite.convert(model)
+    let ours = try TFLiteFile.parse(file: MappedFile(bytes: bytes, name: "h5.tflite"), path: "h5.tflite")
+    let reference = try TFLiteFile.parse(path: try S.fixture("lstm_small.tflite"))
+    #expect(S.view(ours) == S.view(reference))
+  }
+
   @Test("tflite-default on the converted model: the converter's Optimize.DEFAULT weights", arguments: models)
   func defaultMatchesConverter(name: String) throws {
     let model = try KerasToTFLite.convertedModel(try KerasTestSupport.open("\(name).keras"), name: "\(name).tflite")

@@ -87,10 +87,14 @@ extension KerasTFLiteConverter {
   }
 
   /// A variable of the LSTM layer: Keras 3 keeps them in the layer's `cell`, Keras 2 files under
-  /// the layer itself.
+  /// the layer itself, legacy .h5 files under the cell's own name (`lstm/lstm_cell/kernel`).
   func lstmVariable(_ layer: String, _ variable: String) throws(Issue) -> (values: [Float], shape: [Int]) {
-    for (owner, key) in [(layer + "/cell", variable), (layer, variable), (layer, "cell/" + variable)] where hasWeight(owner, key) {
-      return try weight(owner, key)
+    let cells = weightIndex.keys.filter { $0.hasPrefix(layer + "/") && $0 != layer + "/cell" }.sorted()
+    for owner in [layer + "/cell", layer] + cells {
+      guard let variables = weightIndex[owner] else { continue }
+      if variables[variable] != nil { return try weight(owner, variable) }
+      let nested = variables.keys.filter { $0.hasSuffix("/" + variable) }
+      if nested.count == 1, let key = nested.first { return try weight(owner, key) }
     }
     throw Issue("variable '\(variable)' is missing from the weights file")
   }
