@@ -75,6 +75,7 @@ struct OpContext {
     case "DENSIFY": return [try densify()]
     case "QUANTIZE": return [try quantize()]
     case "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR": return [try resize()]
+    case "UNIDIRECTIONAL_SEQUENCE_LSTM": return [try unidirectionalSequenceLSTM()]
     default: throw .unsupportedOp(op: op.type, index: index)
     }
   }
@@ -88,6 +89,6 @@ extension Interpreter {
     "GELU", "EXP", "RSQRT", "SQUARED_DIFFERENCE", "SOFTMAX", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "SUM",
     "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "CONCATENATION", "PAD", "PADV2", "MIRROR_PAD", "TRANSPOSE", "SLICE",
     "STRIDED_SLICE", "SHAPE", "PACK", "GATHER", "SPLIT", "DEQUANTIZE", "QUANTIZE", "DENSIFY", "RESIZE_BILINEAR",
-    "RESIZE_NEAREST_NEIGHBOR", "L2_NORMALIZATION",
+    "RESIZE_NEAREST_NEIGHBOR", "L2_NORMALIZATION", "UNIDIRECTIONAL_SEQUENCE_LSTM",
   ]
 }

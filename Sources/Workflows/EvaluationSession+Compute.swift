@@ -93,10 +93,14 @@ extension EvaluationSession {
     var result: [Int: Interpreter.HybridMode] = [:]
     let producers = Interpreter(graph: graph).producers
     for (i, op) in graph.ops.enumerated() {
-      guard ["FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "TRANSPOSE_CONV"].contains(op.type),
-        op.inputs.count > 1, op.inputs[1] >= 0
+      // An LSTM's input-to-forget weights (input 2) are always present; its kernel is hybrid
+      // when they are int8 (the writer re-encodes all its weights together).
+      let slot = op.type == "UNIDIRECTIONAL_SEQUENCE_LSTM" ? 2 : 1
+      guard ["FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "TRANSPOSE_CONV",
+             "UNIDIRECTIONAL_SEQUENCE_LSTM"].contains(op.type),
+        op.inputs.count > slot, op.inputs[slot] >= 0
       else { continue }
-      var weight = op.inputs[1]
+      var weight = op.inputs[slot]
       var direct = true
       if let p = producers[weight], graph.ops[p].type == "DEQUANTIZE", let source = graph.ops[p].inputs.first, source >= 0 {
         weight = source
@@ -107,7 +111,7 @@ extension EvaluationSession {
       let perChannel: Bool
       if let scheme = schemes[m] {
         let encoding = scheme.encoding(channelAxis: tensor.channelAxis)
-        guard TFLiteFormat.runsHybrid(opType: op.type, slot: 1, encoding: encoding, channelAxis: tensor.channelAxis) else { continue }
+        guard TFLiteFormat.runsHybrid(opType: op.type, slot: slot, encoding: encoding, channelAxis: tensor.channelAxis) else { continue }
         if case let .linear(linear) = encoding, case .channel = linear.granularity, tensor.shape[tensor.channelAxis] > 1 {
           perChannel = true
         } else {
@@ -122,11 +126,12 @@ extension EvaluationSession {
     return result
   }
 
-  /// FC and BATCH_MATMUL quantize inputs asymmetrically when the option says so (the writer always
-  /// sets it); per-channel conv kernels use asymmetric inputs, per-tensor ones symmetric.
+  /// FC, BATCH_MATMUL and LSTM quantize inputs asymmetrically when the option says so (the writer
+  /// always sets it); per-channel conv kernels use asymmetric inputs, per-tensor ones symmetric.
   static func mode(_ op: ModelGraph.Op, perChannel: Bool, written: Bool) -> Interpreter.HybridMode {
     switch op.type {
-    case "FULLY_CONNECTED", "BATCH_MATMUL": return .init(asymmetric: written || op.bool("asymmetric_quantize_inputs"))
+    case "FULLY_CONNECTED", "BATCH_MATMUL", "UNIDIRECTIONAL_SEQUENCE_LSTM":
+      return .init(asymmetric: written || op.bool("asymmetric_quantize_inputs"))
     case "CONV_2D", "DEPTHWISE_CONV_2D": return .init(asymmetric: perChannel)
     default: return .init(asymmetric: false)
     }

@@ -354,7 +354,7 @@ def test_unconvertible_model_lists_every_layer(tmp_path):
     x = L.Conv2D(4, 3)(inputs)
     x = L.Conv2D(4, 1, activation="softplus", name="soft")(x)
     # Inside a nested model the layer is named by its path.
-    recurrent = keras.Sequential([keras.Input((36, 4)), L.LSTM(3, name="rnn")], name="encoder")
+    recurrent = keras.Sequential([keras.Input((36, 4)), L.LSTM(3, go_backwards=True, name="rnn")], name="encoder")
     x = recurrent(L.Reshape((36, 4))(x))
     x = L.Dense(2, name="head")(x)
     model = keras.Model(inputs, L.GaussianDropout(0.1)(L.Activation("selu", name="selu_act")(x)))

@@ -56,8 +56,13 @@ extension ConvertedGraph {
         }
         buffer.fields[0] = .vector(.owned(bytes), elementSize: 1, alignment: 16)
       }
-      table.setScalar(2, bits: UInt64(buffers.count), size: 4)
-      buffers.append(buffer)
+      if tensor.isVariable {
+        // State tensors have no data; the converter points them at the empty buffer 0.
+        table.setScalar(5, bits: 1, size: 1)
+      } else {
+        table.setScalar(2, bits: UInt64(buffers.count), size: 4)
+        buffers.append(buffer)
+      }
       table.fields[3] = .string(.owned(Array((names[t] ?? tensor.name).utf8)))
       if tensor.dynamicBatch {
         table.fields[7] = int32Vector([-1] + tensor.shape.dropFirst().map { Int32(truncatingIfNeeded: $0) })

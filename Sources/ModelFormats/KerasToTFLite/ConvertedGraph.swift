@@ -22,6 +22,9 @@ struct ConvertedGraph {
     /// The Keras variable this constant holds ("fc1/kernel"), transposed or folded as the op needs:
     /// the converted model shows it under that name, so plans made on the Keras model apply.
     var source: String? = nil
+    /// A state tensor the op reads and writes in place (an LSTM's output and cell state): no data,
+    /// buffer 0, `is_variable` set.
+    var isVariable = false
   }
 
   struct Op {
@@ -64,6 +67,12 @@ struct ConvertedGraph {
   /// Adds a tensor computed at run time; `dynamicBatch` false for shape arithmetic (no batch axis).
   mutating func activation(_ name: String, shape: [Int], type: TFLiteSchema.TensorType = .float32, dynamicBatch: Bool = true) -> Int {
     tensors.append(Tensor(name: name, shape: shape, dynamicBatch: dynamicBatch && !shape.isEmpty, type: type, data: nil))
+    return tensors.count - 1
+  }
+
+  /// Adds a float32 state tensor (zero at start, updated by the op that reads it).
+  mutating func variable(_ name: String, shape: [Int]) -> Int {
+    tensors.append(Tensor(name: name, shape: shape, dynamicBatch: false, type: .float32, data: nil, isVariable: true))
     return tensors.count - 1
   }
 

@@ -12,6 +12,7 @@ enum ConvertedOps {
   static let resizeNearest: Int32 = 97, leakyRelu: Int32 = 98, squaredDifference: Int32 = 99, elu: Int32 = 111
   static let hardSwish: Int32 = 117, gelu: Int32 = 150
   static let stridedSlice: Int32 = 45, split: Int32 = 49, shape: Int32 = 77, pack: Int32 = 83
+  static let unidirectionalLSTM: Int32 = 44
 
   /// ActivationFunctionType values.
   enum Fused { static let none: Int8 = 0, relu: Int8 = 1, reluN1To1: Int8 = 2, relu6: Int8 = 3 }
@@ -83,6 +84,16 @@ enum ConvertedOps {
   static func shapeOptions() -> OpOptions { OpOptions("ShapeOptions", tag: 55, scalars: [(0, 2, 1)]) }  // out_type INT32
   static func stridedSliceOptions(shrinkAxisMask: Int) -> OpOptions {
     OpOptions("StridedSliceOptions", tag: 32, scalars: [(4, Int64(shrinkAxisMask), 4)])
+  }
+  static func stridedSliceOptions(beginMask: Int, endMask: Int, shrinkAxisMask: Int) -> OpOptions {
+    OpOptions("StridedSliceOptions", tag: 32, scalars: [(0, Int64(beginMask), 4), (1, Int64(endMask), 4),
+                                                         (4, Int64(shrinkAxisMask), 4)])
+  }
+  /// The converter's fused Keras LSTM: tanh cell activation, cell clip 10, batch-major.
+  static func unidirectionalLSTM(cellClip: Float) -> OpOptions {
+    OpOptions("UnidirectionalSequenceLSTMOptions", tag: 71, fusedField: nil, scalars: [
+      (0, 4, 1), (1, OpOptions.float(cellClip), 4), (2, OpOptions.float(0), 4), (3, 0, 1),
+    ])
   }
   static func packOptions(count: Int, axis: Int) -> OpOptions {
     OpOptions("PackOptions", tag: 59, scalars: [(0, Int64(count), 4), (1, Int64(axis), 4)])

@@ -15,7 +15,7 @@ extension KerasTFLiteConverter {
     "Flatten", "Reshape", "Permute", "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU",
     "Softmax", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
     "ZeroPadding1D", "ZeroPadding2D", "UpSampling2D", "Embedding", "LayerNormalization", "Rescaling",
-    "Normalization",
+    "Normalization", "LSTM",
   ])
 
   /// Why a layer cannot be converted at all (class, quantized policy, layout), or nil.
@@ -27,6 +27,7 @@ extension KerasTFLiteConverter {
     if let mode = KerasLayerKinds.quantizationMode(KerasLayerKinds.policyName(call.config)) {
       return "the layer is already quantized by Keras (\(mode)); convert the float model"
     }
+    if call.className == "LSTM" { return lstmUnsupportedReason(config) }
     if let act = config.activation(), !activationNames.contains(act) {
       return "activation '\(act)' is not converted"
     }
@@ -81,6 +82,7 @@ extension KerasTFLiteConverter {
     case "LayerNormalization": return [try layerNorm(call.name, name, config, try single(inputs))]
     case "Rescaling": return [try rescaling(name, config, try single(inputs))]
     case "Normalization": return [try normalization(call.name, name, config, try single(inputs))]
+    case "LSTM": return [try lstm(call.name, name, config, try single(inputs))]
     default:
       throw Issue("layer class '\(call.className)' is not converted")
     }

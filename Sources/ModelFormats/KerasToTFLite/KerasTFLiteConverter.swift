@@ -52,6 +52,7 @@ struct KerasTFLiteConverter {
     for call in kerasGraph.calls where reported.insert(call.name).inserted {
       if let reason = KerasTFLiteConverter.unsupportedReason(call) { problems.append("'\(call.name)' (\(call.className)): \(reason)") }
     }
+    problems += KerasTFLiteConverter.maskedRecurrentProblems(kerasGraph.calls)
     if kerasGraph.inputs.isEmpty && problems.isEmpty {
       problems.append("the model has no input layer, so no input shape")
     }

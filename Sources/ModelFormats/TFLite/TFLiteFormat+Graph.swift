@@ -44,6 +44,11 @@ extension TFLiteFormat {
     case "FULLY_CONNECTED": code = TFLiteSchema.Op.fullyConnected
     case "TRANSPOSE_CONV": code = TFLiteSchema.Op.transposeConv
     case "BATCH_MATMUL": code = TFLiteSchema.Op.batchMatMul
+    case "UNIDIRECTIONAL_SEQUENCE_LSTM": code = TFLiteRecurrentWeights.unidirectionalLSTM
+    case "LSTM": code = TFLiteSchema.Op.lstm
+    case "RNN": code = TFLiteRecurrentWeights.rnn
+    case "UNIDIRECTIONAL_SEQUENCE_RNN": code = TFLiteRecurrentWeights.unidirectionalRNN
+    case "SVDF": code = TFLiteRecurrentWeights.svdf
     default: return false
     }
     var axis: Int? = nil
@@ -99,6 +104,10 @@ enum TFLiteOptionFields {
     "TransposeConvOptions": [(0, "padding", .padding, 0), (1, "stride_w", .int32, 1), (2, "stride_h", .int32, 1),
                              (3, "fused_activation_function", .activation, 0)],
     "GeluOptions": [(0, "approximate", .bool, 0)],
+    "UnidirectionalSequenceLSTMOptions": [(0, "fused_activation_function", .activation, 0), (1, "cell_clip", .float, 0),
+                                          (2, "proj_clip", .float, 0), (3, "time_major", .bool, 0),
+                                          (4, "asymmetric_quantize_inputs", .bool, 0),
+                                          (5, "diagonal_recurrent_tensors", .bool, 0)],
   ]
 
   static let activations = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"]

@@ -63,6 +63,12 @@ extension TFLiteFormat {
     var rewriter = TFLiteRewriter(file: context.file)
     var notes: [String] = []
     var rewritten: Set<Int> = []
+    var requested: [[Int]: QuantEncoding] = [:]
+    for request in requests where request.tensorIndex >= 0 && request.tensorIndex < context.tensorRefs.count {
+      let ref = context.tensorRefs[request.tensorIndex]
+      requested[[ref.subgraph, ref.tensor]] = request.encoding
+    }
+    let incomplete = rewriter.incompleteRecurrentGroups(requested)
     for (n, request) in requests.enumerated() {
       if options.cancellation?.isCancelled == true { throw .io(.cannotWrite(path: path, reason: "cancelled")) }
       guard request.tensorIndex >= 0, request.tensorIndex < model.tensors.count, request.tensorIndex < context.tensorRefs.count else {
@@ -70,7 +76,8 @@ extension TFLiteFormat {
       }
       let tensor = model.tensors[request.tensorIndex]
       let ref = context.tensorRefs[request.tensorIndex]
-      if let reason = encodingProblem(request.encoding) ?? rewriter.unsupportedReason(ref.subgraph, ref.tensor, encoding: request.encoding) {
+      if let reason = encodingProblem(request.encoding) ?? incomplete[[ref.subgraph, ref.tensor]]
+        ?? rewriter.unsupportedReason(ref.subgraph, ref.tensor, encoding: request.encoding) {
         notes.append("warning: kept tensor '\(tensor.name)' unchanged: \(reason)")
         continue
       }

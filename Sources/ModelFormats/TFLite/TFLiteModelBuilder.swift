@@ -116,6 +116,12 @@ struct TFLiteModelBuilder {
       if options.bool(3) { result.append("asymmetric_quantize_inputs") }
     case "AddOptions", "MulOptions", "SubOptions", "DivOptions": activation(0)
     case "ConcatenationOptions": result.append("axis \(options.int32(0))"); activation(1)
+    case "UnidirectionalSequenceLSTMOptions", "LSTMOptions":
+      activation(0)
+      let clip = Float(bitPattern: UInt32(truncatingIfNeeded: options.bits(1) ?? 0))
+      if clip > 0 { result.append("cell_clip \(clip)") }
+      if options.bool(4) { result.append("asymmetric_quantize_inputs") }
+      if options.type == "UnidirectionalSequenceLSTMOptions", options.bool(3) { result.append("time_major") }
     default: break
     }
     return result

@@ -8,8 +8,12 @@ public enum TFLitePresets {
   /// `optimizations = [Optimize.DEFAULT]` without a dataset: int8 symmetric [-127, 127] for the
   /// quantizable operand of each op with at least 1024 elements; per-channel for CONV_2D (axis 0),
   /// DEPTHWISE_CONV_2D (3), FULLY_CONNECTED (0), TRANSPOSE_CONV (0); per-tensor for BATCH_MATMUL,
-  /// GATHER and EMBEDDING_LOOKUP. Biases and everything else stay as they are.
+  /// GATHER and EMBEDDING_LOOKUP; per-tensor for the weight matrices of LSTM, RNN and SVDF ops, and
+  /// only when every weight matrix of the op has at least 1024 elements (the kernel takes all of
+  /// them float or all int8; the converter then leaves the whole op float). Biases and everything
+  /// else stay as they are.
   public static func dynamicRange(_ model: Model) -> [TensorWriteRequest] {
+    let recurrent = hybridRecurrentWeights(model)
     var requests: [TensorWriteRequest] = []
     for (index, tensor) in model.tensors.enumerated() where tensor.isQuantizable && tensor.dtype == .f32 {
       guard tensor.elementCount >= minimumElements, let op = tensor.op else { continue }
@@ -18,6 +22,9 @@ public enum TFLitePresets {
       case "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV":
         granularity = .channel(axis: tensor.channelAxis)
       case "BATCH_MATMUL", "GATHER", "EMBEDDING_LOOKUP":
+        granularity = .tensor
+      case "LSTM", "UNIDIRECTIONAL_SEQUENCE_LSTM", "RNN", "UNIDIRECTIONAL_SEQUENCE_RNN", "SVDF":
+        guard recurrent.contains(index) else { continue }
         granularity = .tensor
       default:
         continue

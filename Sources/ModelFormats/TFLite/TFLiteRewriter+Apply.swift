@@ -41,8 +41,8 @@ extension TFLiteRewriter {
       }
       if TFLiteSchema.Op.recurrent.contains(opCode) {
         if let encoding, isNoOp(s, t, encoding: encoding) { continue }
-        return "it feeds \(TFLiteSchema.opName(opCode)) #\(use.op), whose weights QuantScope does not re-encode "
-          + "(the kernel takes all its weights float or all hybrid int8, in its own layout); it stays as stored"
+        if let reason = recurrentProblem(s, t, use: use, encoding: encoding) { return reason }
+        continue
       }
       let out = op.outputs.first ?? -1
       let outType = self.type(s, out)
@@ -81,6 +81,11 @@ extension TFLiteRewriter {
       return axis == 3  // a per-tensor hybrid depthwise kernel silently computes garbage
     case (.int8, TFLiteSchema.Op.batchMatMul, 1), (.int8, TFLiteSchema.Op.gather, 0):
       return axis == nil
+    case (.int8, TFLiteRecurrentWeights.rnn, _), (.int8, TFLiteRecurrentWeights.svdf, _),
+      (.int8, TFLiteRecurrentWeights.unidirectionalRNN, _), (.int8, TFLiteRecurrentWeights.unidirectionalLSTM, _),
+      (.int8, TFLiteSchema.Op.lstm, _):
+      // Hybrid recurrent kernels: one scale per weight (``unsupportedReason`` admits only those slots).
+      return axis == nil && weight.scales.count == 1
     case (.int8, TFLiteSchema.Op.embeddingLookup, 1), (.int4, TFLiteSchema.Op.embeddingLookup, 1):
       // The converter folds the DEQUANTIZE into the lookup; LiteRT's hybrid lookup scales rows by
       // one scale or one per row, and refuses a non-zero zero point.
@@ -142,9 +147,19 @@ extension TFLiteRewriter {
     return output
   }
 
-  /// FULLY_CONNECTED and BATCH_MATMUL hybrids quantize activations asymmetrically, as the
-  /// converter always sets.
+  /// FULLY_CONNECTED, BATCH_MATMUL and the recurrent hybrids quantize activations asymmetrically,
+  /// as the converter always sets.
   mutating func setAsymmetricInputs(_ s: Int, _ op: Int, code: Int32) {
+    if TFLiteRecurrentWeights.layouts[code] != nil {
+      var table = graphs[s].ops[op].table
+      guard let (tag, options) = TFLiteRecurrentWeights.optionsWithAsymmetricInputs(
+        code: code, table: table.table(TFLiteSchema.OperatorField.options))
+      else { return }
+      table.setScalar(TFLiteSchema.OperatorField.optionsType, bits: UInt64(tag), size: 1)
+      table.fields[TFLiteSchema.OperatorField.options] = .table(options)
+      graphs[s].ops[op].table = table
+      return
+    }
     let (tag, type, field): (UInt8, String, Int)
     switch code {
     case TFLiteSchema.Op.fullyConnected: (tag, type, field) = (TFLiteSchema.OptionsTag.fullyConnected, "FullyConnectedOptions", 3)

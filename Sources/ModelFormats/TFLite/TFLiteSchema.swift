@@ -58,7 +58,7 @@ public enum TFLiteSchema {
     public static let densify: Int32 = 124, batchMatMul: Int32 = 126, placeholderForGreater: Int32 = 127
     public static let conv3D: Int32 = 132
     /// Recurrent ops: their kernels pick float or hybrid for all weights at once from one weight's
-    /// type and keep per-weight scales in their own layout, so QuantScope leaves their weights alone.
+    /// type, so their weights are re-encoded as a group (see ``TFLiteRecurrentWeights``).
     public static let recurrent: [Int32] = [16, 24, 27, 35, 44, 46, 52]
   }
 

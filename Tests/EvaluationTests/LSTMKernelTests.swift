@@ -1,0 +1,106 @@
+import Evaluation
+import Foundation
+import ModelFormats
+import QuantEngine
+import TensorCore
+import Testing
+@testable import Workflows
+
+/// The interpreter's UNIDIRECTIONAL_SEQUENCE_LSTM against LiteRT: the converter's LSTM files
+/// (scripts/make-lstm-fixtures.py) and LiteRT's outputs for them
+/// (scripts/make-lstm-eval-reference.py → lstm_reference.npz), float and hybrid.
+@Suite struct LSTMKernelTests {
+  static func fixture(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("ModelFormatsTests/Fixtures/tflite/\(name)").path
+  }
+
+  /// Constant values as the file stores them, int8 dequantized with its scales.
+  static func constant(_ model: Model, _ index: Int) -> [Float] {
+    let tensor = model.tensors[index]
+    var values = FloatDecoding.decode(tensor.dtype, from: tensor.location.bytes, count: tensor.elementCount)
+    if let q = tensor.storedQuantization, q.axis == nil, let scale = q.scales.first {
+      let zero = Float(q.zeroPoints.first ?? 0)
+      for i in values.indices { values[i] = (values[i] - zero) * scale }
+    }
+    return values
+  }
+
+  /// Runs `file` on the reference inputs (one batch) with the hybrid LSTMs of the file in hybrid mode.
+  static func run(_ file: String, _ x: NumPyArray) throws -> [Float] {
+    let model = try TFLiteFormat.open(path: fixture(file))
+    let graph = try #require(model.graph)
+    let interpreter = Interpreter(graph: graph)
+    #expect(interpreter.unsupportedOps.isEmpty)
+    var hybrid: [Int: Interpreter.HybridMode] = [:]
+    for (i, op) in graph.ops.enumerated() where op.type == "UNIDIRECTIONAL_SEQUENCE_LSTM" && op.inputs.count > 2 {
+      if graph.tensors[op.inputs[2]].dtype == .i8 {
+        hybrid[i] = .init(asymmetric: op.bool("asymmetric_quantize_inputs"))
+      }
+    }
+    var values = try interpreter.initialValues(inputs: [EvalTensor(shape: x.shape, data: x.floats)]) { index in
+      constant(model, index)
+    }
+    try interpreter.run(ops: Array(graph.ops.indices), values: &values, hybrid: hybrid)
+    let output = try #require(graph.outputs.first?.tensor)
+    return try #require(values[output]).data
+  }
+
+  @Test("float and hybrid LSTM files: outputs within float rounding of LiteRT's",
+        arguments: ["lstm_small", "lstm_stack", "lstm_mixed"])
+  func matchesLiteRT(name: String) throws {
+    let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
+    let x = try #require(archive.arrays["\(name).x"])
+    for (file, key) in [("\(name).tflite", "\(name).float"), ("\(name).default.tflite", "\(name).default")] {
+      let expected = try #require(archive.arrays[key]).floats
+      let got = try Self.run(file, x)
+      try #require(got.count == expected.count)
+      let scale = max(1, expected.map(abs).max() ?? 0)
+      let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
+      #expect(worst <= 2e-5 * scale, "\(file): max difference \(worst)")
+    }
+  }
+
+  @Test("the hybrid file differs from the float one, so the hybrid check has something to see")
+  func hybridChangesOutputs() throws {
+    let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
+    let a = try #require(archive.arrays["lstm_stack.float"]).floats, b = try #require(archive.arrays["lstm_stack.default"]).floats
+    #expect(zip(a, b).contains { $0 != $1 })
+  }
+
+  @Test("an LSTM op with inputs of the wrong shape is one error, not a crash")
+  func badShapes() throws {
+    let model = try TFLiteFormat.open(path: Self.fixture("lstm_small.tflite"))
+    let graph = try #require(model.graph)
+    let interpreter = Interpreter(graph: graph)
+    // Input features 5 instead of 6: the weights [16, 6] no longer fit.
+    var values = try interpreter.initialValues(inputs: [EvalTensor(zeros: [1, 8, 5])]) { index in Self.constant(model, index) }
+    do {
+      try interpreter.run(ops: Array(graph.ops.indices), values: &values)
+      Issue.record("ran an LSTM whose weights do not fit its input")
+    } catch {
+      #expect("\(error)".contains("do not fit"), "\(error)")
+    }
+    var rank2 = try interpreter.initialValues(inputs: [EvalTensor(zeros: [8, 6])]) { index in Self.constant(model, index) }
+    #expect(throws: EvaluationError.self) { try interpreter.run(ops: Array(graph.ops.indices), values: &rank2) }
+  }
+
+  @Test("live accuracy runs an LSTM hybrid when its weights become per-tensor int8 or already are")
+  func hybridModesForLSTM() throws {
+    let model = try TFLiteFormat.open(path: Self.fixture("lstm_stack.tflite"))
+    let graph = try #require(model.graph)
+    let lstm = graph.ops.indices.filter { graph.ops[$0].type == "UNIDIRECTIONAL_SEQUENCE_LSTM" }
+    let weights = TFLitePresets.dynamicRange(model).map(\.tensorIndex)
+    try #require(weights.count == 8)
+    let tensorWise = Dictionary(uniqueKeysWithValues: weights.map { ($0, Scheme.int8Tensor) })
+    let modes = EvaluationSession.hybridModes(model, graph, tensorWise)
+    #expect(Array(modes.keys) == [lstm[0]])
+    #expect(modes[lstm[0]]?.asymmetric == true)
+    let channelWise = Dictionary(uniqueKeysWithValues: weights.map { ($0, Scheme.int8) })
+    #expect(EvaluationSession.hybridModes(model, graph, channelWise).isEmpty)
+    let converted = try TFLiteFormat.open(path: Self.fixture("lstm_stack.default.tflite"))
+    let convertedGraph = try #require(converted.graph)
+    let stored = EvaluationSession.hybridModes(converted, convertedGraph, [:])
+    #expect(stored.count == 1 && stored.values.first?.asymmetric == true)
+  }
+}
