@@ -49,7 +49,8 @@ extension InspectorRuntime {
     saveQueue.async { [self] in
       defer { running.subtract(1, ordering: .relaxed) }
       let path = request.path
-      if !request.overwrite && FileManager.default.fileExists(atPath: path) {
+      let outputs = request.keepSplit ? GGUFFormat.outputPaths(for: source.model, output: path, keepSplit: true) : [path]
+      if !request.overwrite && outputs.contains(where: { FileManager.default.fileExists(atPath: $0) }) {
         post(.saveFinished(path: path, error: "exists: press Enter again to overwrite it", notes: []))
         return
       }
@@ -70,6 +71,7 @@ extension InspectorRuntime {
         post(.saveStage("writing \(request.format.rawValue)…"))
         var options = WriteOptions(overwrite: request.overwrite, progress: throttledProgress(), cancellation: token)
         options.presetName = request.preset
+        options.keepSplit = request.keepSplit
         let notes = try job.save(to: path, options: options)
         post(.saveFinished(path: path, error: nil, notes: notes))
       } catch {

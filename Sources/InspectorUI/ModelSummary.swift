@@ -52,6 +52,8 @@ public struct ModelSummary: Sendable {
   public var importancePath: String?
   /// Formats the model can be converted to and saved as (keras → tflite).
   public var conversionTargets: [ModelFormatKind] = []
+  /// Files of a split GGUF (1 otherwise).
+  public var shardCount = 1
   /// What the model's own format can store, kept to restore after another output format.
   public var ownFacts = FormatFacts(refusals: [], storedBytes: [], fileBytes: 0)
 
@@ -105,6 +107,7 @@ public struct ModelSummary: Sendable {
     self.rows = rows
     self.groups = groups
     conversionTargets = (ModelConversion.supported[model.format] ?? []).sorted { $0.rawValue < $1.rawValue }
+    shardCount = max(1, GGUFFormat.parsedFile(of: model)?.shardPaths.count ?? 1)
     ownFacts = facts(matching: self)
   }
 

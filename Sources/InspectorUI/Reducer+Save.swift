@@ -4,8 +4,8 @@ import TensorCore
 import TUIKit
 import Workflows
 
-/// Keys of the save dialog. ↑/↓ (or Tab) move between the path, the output format and what to
-/// write; on the last two ←/→ or Space choose; Enter saves from any row; Esc closes. While
+/// Keys of the save dialog. ↑/↓ (or Tab) move between the path, the output format, what to
+/// write and (for a split GGUF) one file or the same shards; on the choice rows ←/→ or Space choose; Enter saves from any row; Esc closes. While
 /// writing only Esc does something: it cancels (the writer removes its temp file).
 func reduceSaveKey(_ state: inout AppState, _ dialog: inout SaveDialog, _ chord: KeyChord, keymap: Keymap) -> [Effect] {
   if dialog.progress != nil {
@@ -19,7 +19,7 @@ func reduceSaveKey(_ state: inout AppState, _ dialog: inout SaveDialog, _ chord:
     }
     return confirmSave(&state, &dialog)
   }
-  let fields = SaveDialog.Field.allCases
+  let fields = SaveDialog.fields(format: dialog.format, shardCount: state.model.shardCount)
   let position = fields.firstIndex(of: dialog.field) ?? 0
   switch chord.key {
   case .down, .tab:
@@ -41,7 +41,9 @@ func reduceSaveKey(_ state: inout AppState, _ dialog: inout SaveDialog, _ chord:
     default: return []
     }
     var effects: [Effect] = []
-    if dialog.field == .format {
+    if dialog.field == .shards {
+      dialog.keepSplit.toggle()
+    } else if dialog.field == .format {
       let formats = state.outputFormats
       let index = ((formats.firstIndex(of: dialog.format) ?? 0) + step + formats.count) % formats.count
       effects = choose(&state, &dialog, format: formats[index])
@@ -66,6 +68,7 @@ func choose(_ state: inout AppState, _ dialog: inout SaveDialog, format: ModelFo
   dialog.input = TextInputState(outputPath(dialog.input.text, format: format))
   dialog.format = format
   if !SaveDialog.contents(for: format).contains(dialog.preset) { dialog.preset = nil }
+  if !SaveDialog.fields(format: format, shardCount: state.model.shardCount).contains(dialog.field) { dialog.field = .format }
   return state.setOutputFormat(format)
 }
 
@@ -109,7 +112,10 @@ func confirmSave(_ state: inout AppState, _ dialog: inout SaveDialog) -> [Effect
   dialog.stage = nil
   state.overlay = .save(dialog)
   state.lastSavePath = path
-  return effects + [.save(SaveRequest(path: path, plan: state.plan, overwrite: overwrite, format: dialog.format, preset: dialog.preset))]
+  let keepSplit = dialog.keepSplit && SaveDialog.fields(format: dialog.format, shardCount: state.model.shardCount).contains(.shards)
+  return effects + [
+    .save(SaveRequest(path: path, plan: state.plan, overwrite: overwrite, format: dialog.format, preset: dialog.preset, keepSplit: keepSplit))
+  ]
 }
 
 func sameFile(_ a: String, _ b: String) -> Bool {
@@ -135,5 +141,10 @@ func reduceSaveFinished(_ state: inout AppState, path: String, error: String?, n
   if dialog.preset == nil { state.savedPlan = state.plan }
   let what = dialog.preset.map { " with preset \($0); the plan is unchanged" } ?? ""
   let extra = notes.isEmpty ? "" : " (\(notes.count) note(s): \(notes.joined(separator: "; ")))"
-  state.message = Message("saved \(path)\(what)\(extra)", .success)
+  var saved = path
+  if dialog.keepSplit && SaveDialog.fields(format: dialog.format, shardCount: state.model.shardCount).contains(.shards) {
+    let shards = GGUFFormat.keepSplitPaths(output: path, count: state.model.shardCount)
+    saved = "\(shards.first ?? path) … (\(shards.count) shards)"
+  }
+  state.message = Message("saved \(saved)\(what)\(extra)", .success)
 }

@@ -6,7 +6,7 @@ import Workflows
 /// The save dialog's state: output path, output format, what to write, and the writing progress.
 public struct SaveDialog: Equatable, Sendable {
   /// The dialog's rows that take keys.
-  public enum Field: CaseIterable, Hashable, Sendable { case path, format, content }
+  public enum Field: CaseIterable, Hashable, Sendable { case path, format, content, shards }
 
   public var input: TextInputState
   /// Progress 0…1 while writing; nil before start.
@@ -19,6 +19,8 @@ public struct SaveDialog: Equatable, Sendable {
   public var preset: String?
   /// What the writer is doing ("converting keras → tflite"), shown over the progress bar.
   public var stage: String?
+  /// A split GGUF input is written as the same shards (`--keep-split`) instead of one file.
+  public var keepSplit = false
 
   public init(
     input: TextInputState, progress: Double? = nil, error: String? = nil, field: Field = .path,
@@ -26,6 +28,11 @@ public struct SaveDialog: Equatable, Sendable {
   ) {
     self.input = input; self.progress = progress; self.error = error; self.field = field
     self.format = format; self.preset = preset; self.stage = stage
+  }
+
+  /// The rows that take keys: the shard choice only when a split GGUF is written as GGUF.
+  public static func fields(format: ModelFormatKind, shardCount: Int) -> [Field] {
+    format == .gguf && shardCount > 1 ? Field.allCases : [.path, .format, .content]
   }
 
   /// What can be written in `format`: the current plan (nil), then the format's presets.
@@ -43,9 +50,12 @@ public struct SaveRequest: Equatable, Sendable {
   public var format: ModelFormatKind
   /// A preset written instead of the plan (the plan itself is kept as it is).
   public var preset: String?
+  /// Write a split GGUF input as the same shards.
+  public var keepSplit: Bool
 
-  public init(path: String, plan: Plan, overwrite: Bool, format: ModelFormatKind, preset: String? = nil) {
+  public init(path: String, plan: Plan, overwrite: Bool, format: ModelFormatKind, preset: String? = nil, keepSplit: Bool = false) {
     self.path = path; self.plan = plan; self.overwrite = overwrite; self.format = format; self.preset = preset
+    self.keepSplit = keepSplit
   }
 }
 

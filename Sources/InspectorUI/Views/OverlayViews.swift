@@ -73,6 +73,11 @@ enum OverlayViews {
     let contents = SaveDialog.contents(for: dialog.format).map { (label: $0 ?? "current plan", selected: $0 == dialog.preset) }
     choiceRow("Write", contents, focused: !writing && dialog.field == .content, row: 3, theme: theme, glyphs: glyphs, style: style, into: &buffer, area: content)
     buffer.write(saveFacts(dialog, state: state), at: Point(x: content.x, y: content.y + 4), style: dim, clip: content)
+    if !writing && SaveDialog.fields(format: dialog.format, shardCount: state.model.shardCount).contains(.shards) {
+      let shards = [("one file", !dialog.keepSplit), ("\(state.model.shardCount) shards like the input", dialog.keepSplit)]
+        .map { (label: $0.0, selected: $0.1) }
+      choiceRow("Split", shards, focused: dialog.field == .shards, row: 5, theme: theme, glyphs: glyphs, style: style, into: &buffer, area: content)
+    }
     if let progress = dialog.progress {
       if let stage = dialog.stage { buffer.write(stage, at: Point(x: content.x, y: content.y + 5), style: style, clip: content) }
       Gauge(ratio: progress, filledStyle: theme.style(.gaugeFg, bg: .gaugeBg), emptyStyle: theme.style(.dialogFg, bg: .gaugeBg), glyphs: glyphs)
@@ -162,6 +167,7 @@ enum OverlayViews {
       "Up/Down or Tab move between the path, the output format and what to write",
       "(the current plan, or a preset of the format); Left/Right choose. A Keras",
       "model can be written as .tflite; the list then offers TFLite's schemes.",
+      "A split GGUF adds a Split row: one file, or the same shards as the input.",
       "Mouse: click selects, the wheel scrolls. Esc/q closes this help.",
     ]
     return lines

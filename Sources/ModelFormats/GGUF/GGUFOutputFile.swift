@@ -73,6 +73,11 @@ extension GGUFFormat {
   public static func outputPaths(for model: Model, output: String, keepSplit: Bool) -> [String] {
     let shards = parsedFile(of: model)?.shardPaths.count ?? 0
     guard keepSplit, shards > 1 else { return [output] }
-    return GGUFOutputFile.shardPaths(output: output, count: shards)
+    return keepSplitPaths(output: output, count: shards)
+  }
+
+  /// The `count` shard paths `--keep-split` writes for `output`.
+  public static func keepSplitPaths(output: String, count: Int) -> [String] {
+    GGUFOutputFile.shardPaths(output: output, count: count)
   }
 }
