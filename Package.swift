@@ -63,7 +63,8 @@ let package = Package(
     .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "ModelFormats", "QuantEngine", "TensorCore", "TestSupport"]),
     .testTarget(name: "TUIKitTests", dependencies: ["TUIKit"]),
     .testTarget(name: "InspectorUITests", dependencies: ["InspectorUI", "TUIKit", "Workflows", "TestSupport"]),
-    .testTarget(name: "CLITests", dependencies: ["qscope"]),
+    // CLITests read their fixture files by path (the binary is what opens them), not as resources.
+    .testTarget(name: "CLITests", dependencies: ["qscope"], exclude: ["Fixtures"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TensorCore", "QuantEngine", "ModelFormats", "Workflows"]),
   ]
 )

@@ -29,6 +29,26 @@ enum EvalBenchmark {
     let session = try EvaluationSession.open(path: path, dataPath: nil)
     print(String(format: "digits-cnn: open + float baseline on %d samples: %.1f ms", session.data.samples, milliseconds(openStart)))
     let weights = session.model.tensors.indices.filter { session.model.tensors[$0].isQuantizable }
+    report(updateTimes(session, weights: weights), label: "scheme change → updated accuracy")
+    // The TUI's KL sensitivity column runs isolated-KL jobs on the same session, one at a time on
+    // a background queue, while the user keeps changing schemes: measure the update under that load.
+    let stop = CancellationToken()
+    let stopped = DispatchSemaphore(value: 0)
+    let sensitivity = Thread {
+      while !stop.isCancelled {
+        for index in weights where !stop.isCancelled {
+          _ = try? session.isolatedKL(tensorIndex: index, scheme: .int4, token: stop)
+        }
+      }
+      stopped.signal()
+    }
+    sensitivity.start()
+    report(updateTimes(session, weights: weights), label: "the same while KL sensitivity jobs run")
+    stop.cancel()
+    stopped.wait()
+  }
+
+  static func updateTimes(_ session: EvaluationSession, weights: [Int]) -> [(String, Double)] {
     var times: [(String, Double)] = []
     for index in weights {
       for scheme in [Scheme.int4, .int8] {
@@ -39,10 +59,14 @@ enum EvalBenchmark {
         times.append(("\(session.model.tensors[index].name) → \(scheme.rawValue)", milliseconds(start)))
       }
     }
+    return times
+  }
+
+  static func report(_ times: [(String, Double)], label: String) {
     let sorted = times.map(\.1).sorted()
     let worst = times.max { $0.1 < $1.1 }
-    print(String(format: "digits-cnn: scheme change → updated accuracy: median %.1f ms, max %.1f ms (%d changes; slowest: %@)",
-                 sorted[sorted.count / 2], sorted.last ?? 0, sorted.count, worst?.0 ?? "-"))
+    print(String(format: "digits-cnn: %@: median %.1f ms, max %.1f ms (%d changes; slowest: %@)",
+                 label, sorted[sorted.count / 2], sorted.last ?? 0, sorted.count, worst?.0 ?? "-"))
   }
 
   static func mobilenet(_ folder: String) throws {

@@ -17,7 +17,7 @@ enum QuantizeRaw {
     guard let data = FileManager.default.contents(atPath: input) else { return fail("\(input): cannot read") }
     guard data.count % 4 == 0 else { return fail("\(input): \(data.count) bytes is not a whole number of float32 values") }
     var values = [Float](repeating: 0, count: data.count / 4)
-    values.withUnsafeMutableBytes { raw in data.copyBytes(to: raw.bindMemory(to: UInt8.self)) }
+    _ = values.withUnsafeMutableBytes { raw in data.copyBytes(to: raw.bindMemory(to: UInt8.self)) }
     do {
       let quantized = try values.withUnsafeBufferPointer {
         try Quantizer.quantize($0, shape: [values.count], scheme: scheme, channelAxis: 0)

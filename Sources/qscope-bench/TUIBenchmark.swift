@@ -92,7 +92,7 @@ enum TUIBenchmark {
     withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { head.append(contentsOf: $0) }
     head += Array(header.utf8)
     guard let handle = FileHandle(forWritingAtPath: path) ?? {
-      FileManager.default.createFile(atPath: path, contents: nil)
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
       return FileHandle(forWritingAtPath: path)
     }() else { throw CocoaError(.fileWriteUnknown) }
     defer { try? handle.close() }
