@@ -24,7 +24,7 @@ FIXTURES = ROOT / "Tests" / "ModelFormatsTests" / "Fixtures"
 QSCOPE = os.environ.get("QSCOPE_BIN")
 pytestmark = pytest.mark.skipif(not QSCOPE, reason="QSCOPE_BIN is not set")
 
-MODELS = ["lstm_small", "lstm_stack", "lstm_mixed"]
+MODELS = ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum"]
 LSTM = schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM
 
 

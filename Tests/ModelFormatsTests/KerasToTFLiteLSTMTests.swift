@@ -8,7 +8,7 @@ import TensorCore
 @Suite struct KerasToTFLiteLSTMTests {
   typealias S = TFLiteTestSupport
 
-  static let models = ["lstm_small", "lstm_stack", "lstm_mixed"]
+  static let models = ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum"]
 
   func converted(_ name: String) throws -> TFLiteFile {
     let model = try KerasTestSupport.open("\(name).keras")
