@@ -14,9 +14,12 @@ Tests/ModelFormatsTests/Fixtures/keras/) and as the TF converter's float and dyn
 - bilstm_seq: x [1, 8, 40] → Bidirectional(LSTM(32, return_sequences)) (concat) → Dense(4); both
   directions' weights are large enough for the DEFAULT file to make them int8.
 - bilstm_sum: x [1, 8, 6] → Bidirectional(LSTM(16), merge_mode="sum") → Dense(4).
+- bilstm_mul: x [1, 8, 6] → Bidirectional(LSTM(16, return_sequences), merge_mode="mul") → Dense(4).
+- bilstm_ave: x [1, 8, 6] → Bidirectional(LSTM(16), merge_mode="ave") → Dense(4): the converter
+  writes ADD and folds the 1/2 into the Dense weights that follow.
 The converter writes a Bidirectional LSTM as two UNIDIRECTIONAL_SEQUENCE_LSTM ops: the backward one
 first, reading REVERSE_V2 of the input (and REVERSE_V2 of its output with return_sequences), then
-the forward one, merged by CONCATENATION (forward first) or ADD/MUL.
+the forward one, merged by CONCATENATION (forward first), ADD (sum, ave) or MUL.
 
 lstm_small is also saved by tf_keras as a legacy .h5 (keras/lstm_small.h5).
 
@@ -54,6 +57,8 @@ MODELS = [
     ("bilstm_last", 8, 6, [(16, False)], 4, "concat"),
     ("bilstm_seq", 8, 40, [(32, True)], 4, "concat"),
     ("bilstm_sum", 8, 6, [(16, False)], 4, "sum"),
+    ("bilstm_mul", 8, 6, [(16, True)], 4, "mul"),
+    ("bilstm_ave", 8, 6, [(16, False)], 4, "ave"),
 ]
 
 

@@ -28,7 +28,10 @@ import Testing
 
   /// Runs `file` on the reference inputs (one batch) with the hybrid LSTMs of the file in hybrid mode.
   static func run(_ file: String, _ x: NumPyArray) throws -> [Float] {
-    let model = try TFLiteFormat.open(path: fixture(file))
+    try run(model: try TFLiteFormat.open(path: fixture(file)), x)
+  }
+
+  static func run(model: Model, _ x: NumPyArray) throws -> [Float] {
     let graph = try #require(model.graph)
     let interpreter = Interpreter(graph: graph)
     #expect(interpreter.unsupportedOps.isEmpty)
@@ -47,7 +50,7 @@ import Testing
   }
 
   @Test("float and hybrid LSTM files (also Bidirectional: REVERSE_V2, CONCATENATION/ADD): outputs within float rounding of LiteRT's",
-        arguments: ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum"])
+        arguments: ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum", "bilstm_mul", "bilstm_ave"])
   func matchesLiteRT(name: String) throws {
     let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
     let x = try #require(archive.arrays["\(name).x"])
@@ -67,6 +70,25 @@ import Testing
     let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
     let a = try #require(archive.arrays["\(name).float"]).floats, b = try #require(archive.arrays["\(name).default"]).floats
     #expect(zip(a, b).contains { $0 != $1 })
+  }
+
+  @Test("Bidirectional merge ave: our conversion (ADD, then MUL by ½) computes the converter's file (½ folded into the Dense)")
+  func averagedDirections() throws {
+    let keras = URL(fileURLWithPath: Self.fixture("bilstm_ave.tflite")).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("keras/bilstm_ave.keras").path
+    let path = NSTemporaryDirectory() + "qscope-bilstm-ave-\(UUID().uuidString).tflite"
+    try Data(try KerasToTFLite.convert(try KerasFormat.open(path: keras))).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let converted = try TFLiteFormat.open(path: path)
+    let types = try #require(converted.graph).ops.map { $0.type }
+    #expect(types.suffix(3) == ["ADD", "MUL", "FULLY_CONNECTED"])
+    let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
+    let x = try #require(archive.arrays["bilstm_ave.x"])
+    let expected = try #require(archive.arrays["bilstm_ave.float"]).floats
+    let got = try Self.run(model: converted, x)
+    try #require(got.count == expected.count)
+    let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
+    #expect(worst <= 2e-5 * max(1, expected.map(abs).max() ?? 0), "max difference \(worst)")
   }
 
   @Test("REVERSE_V2 reverses the listed axes (negative axes too) and refuses an axis listed twice")

@@ -25,14 +25,19 @@ import TensorCore
     return LayerConfig(json: object(pairs))
   }
 
-  @Test("concat and sum convert; other merges, other wrapped classes and mismatched backward layers are refused")
+  @Test("concat, sum, mul and ave convert; merge_mode None, other wrapped classes and mismatched backward layers are refused")
   func refusals() {
     typealias C = KerasTFLiteConverter
     #expect(C.bidirectionalUnsupportedReason(Self.wrapper()) == nil)
     #expect(C.bidirectionalUnsupportedReason(Self.wrapper(merge: .string("sum"))) == nil)
-    #expect(C.bidirectionalUnsupportedReason(Self.wrapper(merge: .string("mul")))?.contains("'mul'") == true)
+    #expect(C.bidirectionalUnsupportedReason(Self.wrapper(merge: .string("mul"))) == nil)
+    #expect(C.bidirectionalUnsupportedReason(Self.wrapper(merge: .string("ave"))) == nil)
+    #expect(C.bidirectionalUnsupportedReason(Self.wrapper(merge: .string("max")))?.contains("'max'") == true)
     #expect(C.bidirectionalUnsupportedReason(Self.wrapper(merge: .null))?.contains("'none'") == true)
     #expect(C.bidirectionalUnsupportedReason(Self.wrapper("GRU"))?.contains("Bidirectional(GRU)") == true)
+    #expect(C.bidirectionalUnsupportedReason(Self.wrapper("GRU"))?.contains("WHILE loop") == true)
+    #expect(C.loopedRecurrentReason("GRU")?.contains("Keras GRU as a WHILE loop") == true)
+    #expect(C.loopedRecurrentReason("LSTM") == nil)
     let matching: [(String, KerasJSON)] = [("units", .number("8")), ("return_sequences", .bool(false)), ("go_backwards", .bool(true))]
     #expect(C.bidirectionalUnsupportedReason(Self.wrapper(backward: matching)) == nil)
     let wider: [(String, KerasJSON)] = [("units", .number("9")), ("return_sequences", .bool(false)), ("go_backwards", .bool(true))]

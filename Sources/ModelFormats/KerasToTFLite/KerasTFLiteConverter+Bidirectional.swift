@@ -3,19 +3,24 @@ import TensorCore
 /// Keras `Bidirectional(LSTM(...))` as the TF converter writes it: no BIDIRECTIONAL_SEQUENCE_LSTM,
 /// but the backward LSTM first (a fused UNIDIRECTIONAL_SEQUENCE_LSTM reading REVERSE_V2 of the
 /// input along time, its sequence reversed back with `return_sequences`, else its last step), then
-/// the forward LSTM, merged by CONCATENATION (forward first, last axis) or ADD.
+/// the forward LSTM, merged by CONCATENATION (forward first, last axis), ADD or MUL. For `ave` the
+/// converter writes ADD and folds the ½ into the next layer's weights; we write ADD then MUL by ½
+/// (the same values, one op more) as for a Keras Average layer.
 extension KerasTFLiteConverter {
-  /// Merge modes we convert; mul and ave are not yet checked against the converter's files.
-  static let bidirectionalMerges: Set<String> = ["concat", "sum"]
+  /// Merge modes we convert (merge_mode None returns the two directions separately).
+  static let bidirectionalMerges: Set<String> = ["concat", "sum", "mul", "ave"]
 
   /// Why a Bidirectional layer cannot be converted, or nil.
   static func bidirectionalUnsupportedReason(_ config: LayerConfig) -> String? {
     let inner = config.json["layer"]
     let innerClass = inner?["class_name"]?.stringValue ?? "?"
-    guard innerClass == "LSTM" else { return "Bidirectional(\(innerClass)) is not converted (only Bidirectional(LSTM))" }
+    guard innerClass == "LSTM" else {
+      return loopedRecurrentReason(innerClass).map { "Bidirectional(\(innerClass)): \($0)" }
+        ?? "Bidirectional(\(innerClass)) is not converted (only Bidirectional(LSTM))"
+    }
     let merge = config.json["merge_mode"].map { $0 == .null ? "none" : ($0.stringValue ?? "?") } ?? "concat"
     guard bidirectionalMerges.contains(merge) else {
-      return "Bidirectional merge_mode '\(merge)' is not converted (concat and sum are)"
+      return "Bidirectional merge_mode '\(merge)' is not converted (concat, sum, mul and ave are)"
     }
     let forward = LayerConfig(json: inner?["config"] ?? .object([]))
     if let reason = lstmUnsupportedReason(forward) { return reason }
@@ -43,9 +48,17 @@ extension KerasTFLiteConverter {
       backward = unary(ConvertedOps.reverseV2, backward, "\(name)/ReverseV2", extra: [time])
     }
     let forward = try lstm(layer, "\(name)/forward_\(layer)", inner, input, direction: "forward_layer")
-    let merge = config.string("merge_mode") ?? "concat"
-    if merge == "sum" {
+    switch config.string("merge_mode") ?? "concat" {
+    case "sum":
       return try binary(ConvertedOps.add, forward, backward, "\(name)/add", options: ConvertedOps.addOptions())
+    case "mul":
+      return try binary(ConvertedOps.mul, forward, backward, "\(name)/mul", options: ConvertedOps.mulOptions())
+    case "ave":
+      let sum = try binary(ConvertedOps.add, forward, backward, "\(name)/add", options: ConvertedOps.addOptions())
+      return try binary(ConvertedOps.mul, sum, constant("\(name)/truediv/y", [0.5], shape: []), "\(name)/truediv",
+                        options: ConvertedOps.mulOptions())
+    default:
+      break
     }
     var shape = forward.shape
     shape[shape.count - 1] += backward.shape[backward.shape.count - 1]

@@ -20,6 +20,7 @@ extension KerasTFLiteConverter {
 
   /// Why a layer cannot be converted at all (class, quantized policy, layout), or nil.
   static func unsupportedReason(_ call: KerasGraph.Call) -> String? {
+    if let reason = loopedRecurrentReason(call.className) { return reason }
     guard supported.contains(call.className) else {
       return "layer class '\(call.className)' is not converted (custom classes and layers outside the supported list cannot be)"
     }

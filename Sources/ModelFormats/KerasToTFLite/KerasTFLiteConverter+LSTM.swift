@@ -25,6 +25,14 @@ extension KerasTFLiteConverter {
     return nil
   }
 
+  /// Recurrent layers the TF converter does not fuse: it writes them as a WHILE loop over the steps
+  /// (subgraphs for the condition and the body), which we do not convert. Nil for other classes.
+  static func loopedRecurrentReason(_ className: String) -> String? {
+    guard ["GRU", "SimpleRNN"].contains(className) else { return nil }
+    return "the TF converter writes a Keras \(className) as a WHILE loop over the steps, not a fused op (TFLite has none "
+      + "for it); QuantScope converts only the fused LSTM (LSTM, Bidirectional(LSTM))"
+  }
+
   /// LSTM layers in a model where an Embedding produces a mask (`mask_zero=True`): Keras then skips
   /// the masked steps, which the fused op cannot, so those layers are refused rather than converted
   /// to something that computes differently.
