@@ -21,7 +21,7 @@ The converter writes a Bidirectional LSTM as two UNIDIRECTIONAL_SEQUENCE_LSTM op
 first, reading REVERSE_V2 of the input (and REVERSE_V2 of its output with return_sequences), then
 the forward one, merged by CONCATENATION (forward first), ADD (sum, ave) or MUL.
 
-lstm_small is also saved by tf_keras as a legacy .h5 (keras/lstm_small.h5).
+lstm_small and bilstm_last are also saved by tf_keras as legacy .h5 files (keras/NAME.h5).
 
 Keras 3 converts LSTM to a WHILE loop; the fused UNIDIRECTIONAL_SEQUENCE_LSTM comes only from
 Keras 2 (tf_keras), whose LSTM layer marks its fused function for the converter (only with tanh,
@@ -131,8 +131,9 @@ def main():
         path = os.path.join(ROOT, "keras", f"{name}.keras")
         k3.save(path)
         print(f"keras/{name}.keras: {os.path.getsize(path)} bytes")
-        if name == "lstm_small":
-            # The same model as Keras 2 writes a legacy .h5 (weights under lstm_0/lstm_cell/).
+        if name in ("lstm_small", "bilstm_last"):
+            # The same model as Keras 2 writes a legacy .h5 (weights under lstm_0/lstm_cell/, or
+            # bi_0/forward_lstm_0/lstm_cell/ and bi_0/backward_lstm_0/lstm_cell/).
             legacy = os.path.join(ROOT, "keras", f"{name}.h5")
             k2.save(legacy, include_optimizer=False)
             print(f"keras/{name}.h5: {os.path.getsize(legacy)} bytes")

@@ -61,6 +61,19 @@ import TensorCore
     #expect(ops[4].inputs == [ops[3].outputs[0], ops[2].outputs[0]])
   }
 
+  @Test("legacy .h5 (bi_0/forward_lstm_0/lstm_cell/…): the converter's ops and weights; inspect lists the six under bi_0")
+  func legacyH5() throws {
+    let model = try KerasTestSupport.open("bilstm_last.h5")
+    let layer = try #require(model.layers.first { $0.name == "bi_0" })
+    #expect(layer.kind == "Bidirectional" && layer.tensorIndices.count == 6)
+    let bytes = try KerasToTFLite.convert(model)
+    let ours = try TFLiteFile.parse(file: MappedFile(bytes: bytes, name: "h5.tflite"), path: "h5.tflite")
+    let reference = try TFLiteFile.parse(path: try S.fixture("bilstm_last.tflite"))
+    let mine = S.view(ours), theirs = S.view(reference)
+    #expect(mine.count == theirs.count)
+    for (a, b) in zip(mine, theirs) { #expect(a == b) }
+  }
+
   @Test("a Bidirectional whose direction lacks its cell weights is one error naming the layer")
   func missingWeights() throws {
     var model = try KerasTestSupport.open("bilstm_last.keras")

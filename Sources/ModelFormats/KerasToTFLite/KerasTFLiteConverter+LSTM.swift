@@ -102,8 +102,12 @@ extension KerasTFLiteConverter {
   func lstmVariable(_ layer: String, _ variable: String, _ direction: String? = nil) throws(Issue) -> (values: [Float], shape: [Int]) {
     if let direction {
       let key = "\(direction)/cell/\(variable)"
-      guard weightIndex[layer]?[key] != nil else { throw Issue("variable '\(key)' is missing from the weights file") }
-      return try weight(layer, key)
+      if weightIndex[layer]?[key] != nil { return try weight(layer, key) }
+      // Keras 2 (.h5) names a direction's cell after the wrapped layer: bi/forward_lstm/lstm_cell/kernel.
+      let side = direction.hasPrefix("forward") ? "forward_" : "backward_"
+      let owners = weightIndex.keys.filter { $0.hasPrefix("\(layer)/\(side)") && weightIndex[$0]?[variable] != nil }
+      guard owners.count == 1, let owner = owners.first else { throw Issue("variable '\(key)' is missing from the weights file") }
+      return try weight(owner, variable)
     }
     let cells = weightIndex.keys.filter { $0.hasPrefix(layer + "/") && $0 != layer + "/cell" }.sorted()
     for owner in [layer + "/cell", layer] + cells {
