@@ -19,7 +19,7 @@ extension EvaluationSession {
       }
     }
     // The writer re-encodes some groups (an LSTM's weights) only all together.
-    let joint = JointTensorGroup.problems(format.jointGroups(in: model)) { i in
+    let joint = JointTensorGroup.problems(jointGroups) { i in
       guard let scheme = target[i], i < model.tensors.count else { return false }
       return !AutoCandidates.sameAsStored(scheme, model.tensors[i])
     }

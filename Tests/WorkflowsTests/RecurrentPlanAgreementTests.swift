@@ -87,6 +87,23 @@ import Testing
     #expect(worst < 1e-5, "evaluation and written file differ by \(worst)")
   }
 
+  @Test("isolated sensitivity of an LSTM weight quantizes its whole group and takes an equal share; measured tables agree")
+  func isolatedMeasuresTheGroup() throws {
+    let session = try makeSession(Self.fixture)
+    let indices = Self.weights.compactMap { name in session.model.tensors.firstIndex { $0.name == name } }
+    try #require(indices.count == 8)
+    #expect(Set(session.measuredTogether(indices[0])) == Set(indices))
+    let share = try session.isolatedKL(tensorIndex: indices[0], scheme: .int8Tensor)
+    let whole = try session.compute(target: Dictionary(uniqueKeysWithValues: indices.map { ($0, Scheme.int8Tensor) }), token: nil, commit: false)
+    #expect(share > 0)
+    #expect(abs(share * 8 - max(0, whole.quantized.klDivergence)) <= 1e-12 + 1e-9 * share)
+    let table = try Sensitivity.measured(session, options: .init(schemes: [.int8Tensor]))
+    let errors = Self.weights.compactMap { name in
+      table.tensors.first { $0.name == name }?.candidates.first { $0.scheme == .int8Tensor }?.error
+    }
+    #expect(errors.count == 8 && errors.allSatisfy { $0 == share })
+  }
+
   @Test("the group rule names the op and the count; a group all or none planned has no problem")
   func groupProblemsRule() {
     let group = JointTensorGroup(name: "LSTM #3", members: [1, 2, 3], accepted: "int8-tensor")
