@@ -3,7 +3,9 @@
 fixtures (scripts/make-lstm-fixtures.py), so the Swift interpreter's UNIDIRECTIONAL_SEQUENCE_LSTM
 kernel (float and hybrid) is checked against LiteRT without Python at test time.
 
-For each model NAME in lstm_small, lstm_stack, lstm_mixed the archive holds NAME.x (4 inputs
+For each model NAME in lstm_small, lstm_stack, lstm_mixed and bilstm_last, bilstm_seq, bilstm_sum,
+bilstm_mul, bilstm_ave
+(Bidirectional LSTMs: REVERSE_V2, two LSTMs, CONCATENATION, ADD or MUL) the archive holds NAME.x (4 inputs
 stacked on the batch axis, one LiteRT call each with the state reset), NAME.float (outputs of
 NAME.tflite) and NAME.default (outputs of NAME.default.tflite, the converter's hybrid file).
 
@@ -19,7 +21,7 @@ from ai_edge_litert import interpreter as litert
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 FIXTURES = os.path.join(ROOT, "Tests", "ModelFormatsTests", "Fixtures", "tflite")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(FIXTURES, "lstm_reference.npz")
-MODELS = ["lstm_small", "lstm_stack", "lstm_mixed"]
+MODELS = ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum", "bilstm_mul", "bilstm_ave"]
 
 
 def run(path, xs):

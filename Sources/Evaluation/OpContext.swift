@@ -76,6 +76,7 @@ struct OpContext {
     case "QUANTIZE": return [try quantize()]
     case "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR": return [try resize()]
     case "UNIDIRECTIONAL_SEQUENCE_LSTM": return [try unidirectionalSequenceLSTM()]
+    case "REVERSE_V2": return [try reverseV2()]
     default: throw .unsupportedOp(op: op.type, index: index)
     }
   }
@@ -89,6 +90,6 @@ extension Interpreter {
     "GELU", "EXP", "RSQRT", "SQUARED_DIFFERENCE", "SOFTMAX", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "SUM",
     "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "CONCATENATION", "PAD", "PADV2", "MIRROR_PAD", "TRANSPOSE", "SLICE",
     "STRIDED_SLICE", "SHAPE", "PACK", "GATHER", "SPLIT", "DEQUANTIZE", "QUANTIZE", "DENSIFY", "RESIZE_BILINEAR",
-    "RESIZE_NEAREST_NEIGHBOR", "L2_NORMALIZATION", "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    "RESIZE_NEAREST_NEIGHBOR", "L2_NORMALIZATION", "UNIDIRECTIONAL_SEQUENCE_LSTM", "REVERSE_V2",
   ]
 }

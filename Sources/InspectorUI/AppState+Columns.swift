@@ -44,7 +44,7 @@ extension AppState {
   /// The sensitivity of `tensor` at its planned scheme; nil when it keeps its data (or the
   /// format cannot store the scheme).
   public func sensitivity(_ tensor: Int) -> Analysis<Double>? {
-    guard planned.indices.contains(tensor), let scheme = planned[tensor], model.rows[tensor].refusals[scheme] == nil else {
+    guard planned.indices.contains(tensor), let scheme = planned[tensor], plannedRefusal(tensor) == nil else {
       return nil
     }
     let measure = sensitivityMeasure

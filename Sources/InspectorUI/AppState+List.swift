@@ -74,7 +74,7 @@ extension AppState {
   /// The bytes a tensor takes under the plan.
   public func plannedBytes(_ tensor: Int) -> Int {
     let row = model.rows[tensor]
-    guard let scheme = planned[tensor], row.refusals[scheme] == nil, let bytes = row.storedBytes[scheme] else { return row.bytes }
+    guard let scheme = planned[tensor], plannedRefusal(tensor) == nil, let bytes = row.storedBytes[scheme] else { return row.bytes }
     return bytes
   }
 

@@ -49,6 +49,7 @@ extension AppState {
       model.rows[i].refusals = facts.refusals[i]
       model.rows[i].storedBytes = facts.storedBytes[i]
     }
+    model.setJointGroups(facts.jointGroups)
     if sort == .size || sort == .sqnr || sort == .sensitivity { rebuildVisible() }
   }
 }

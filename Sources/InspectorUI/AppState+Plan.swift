@@ -1,4 +1,6 @@
+import ModelFormats
 import QuantEngine
+import TensorCore
 import Workflows
 
 extension AppState {
@@ -31,6 +33,25 @@ extension AppState {
     return result
   }
 
+  /// Why `tensor`'s planned scheme will not be written (nil: it will, or the tensor is kept): the
+  /// format cannot store it, or the tensor belongs to a group the writer re-encodes only all
+  /// together and the plan leaves other members as stored.
+  public func plannedRefusal(_ tensor: Int) -> String? {
+    guard planned.indices.contains(tensor), model.rows.indices.contains(tensor), let scheme = planned[tensor] else { return nil }
+    if let refusal = model.rows[tensor].refusals[scheme] { return refusal }
+    guard let g = model.jointGroupOfRow[tensor], model.jointGroups.indices.contains(g) else { return nil }
+    return model.jointGroups[g].problems(reencoded: isReencoded)[tensor]
+  }
+
+  /// Whether the plan re-encodes `tensor`: a storable scheme that is not a cast to its own type.
+  func isReencoded(_ tensor: Int) -> Bool {
+    guard planned.indices.contains(tensor), model.rows.indices.contains(tensor), let scheme = planned[tensor],
+      model.rows[tensor].refusals[scheme] == nil
+    else { return false }
+    guard let dtype = DType(rawValue: model.rows[tensor].dtype) else { return true }
+    return !AutoCandidates.sameAsStored(scheme, dtypeOnly: dtype)
+  }
+
   /// The choices ←/→ cycle through for `tensor`: keep, then every scheme the format can store.
   public func schemeChoices(_ tensor: Int) -> [Scheme?] {
     [nil] + model.rows[tensor].storableSchemes.map { Optional($0) }
@@ -40,7 +61,7 @@ extension AppState {
   public var neededOutcomes: Set<OutcomeKey> {
     var keys = Set<OutcomeKey>()
     for (tensor, scheme) in planned.enumerated() {
-      if let scheme, model.rows[tensor].refusals[scheme] == nil { keys.insert(OutcomeKey(tensor, scheme)) }
+      if let scheme, plannedRefusal(tensor) == nil { keys.insert(OutcomeKey(tensor, scheme)) }
     }
     return keys
   }

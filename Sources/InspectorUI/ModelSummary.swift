@@ -56,6 +56,10 @@ public struct ModelSummary: Sendable {
   public var shardCount = 1
   /// What the model's own format can store, kept to restore after another output format.
   public var ownFacts = FormatFacts(refusals: [], storedBytes: [], fileBytes: 0)
+  /// Rows the output format re-encodes only all together (an LSTM's weights), and each member
+  /// row's group.
+  public private(set) var jointGroups: [JointTensorGroup] = []
+  public private(set) var jointGroupOfRow: [Int: Int] = [:]
 
   /// Summarizes `model`, asking `format` which schemes it can store for every tensor; with
   /// `importance`, each tensor's imatrix entry is summarized too.
@@ -106,6 +110,7 @@ public struct ModelSummary: Sendable {
     }
     self.rows = rows
     self.groups = groups
+    setJointGroups(format.jointGroups(in: model))
     conversionTargets = (ModelConversion.supported[model.format] ?? []).sorted { $0.rawValue < $1.rawValue }
     shardCount = max(1, GGUFFormat.parsedFile(of: model)?.shardPaths.count ?? 1)
     ownFacts = facts(matching: self)
@@ -133,6 +138,8 @@ public struct ModelSummary: Sendable {
   public func facts(matching other: ModelSummary) -> FormatFacts {
     var byName: [String: Int] = [:]
     for (i, row) in other.rows.enumerated() where byName[row.name] == nil { byName[row.name] = i }
+    var byOwnName: [String: Int] = [:]
+    for (i, row) in rows.enumerated() where byOwnName[row.name] == nil { byOwnName[row.name] = i }
     var refusals: [[Scheme: String]] = []
     var stored: [[Scheme: Int]] = []
     for row in rows {
@@ -144,7 +151,25 @@ public struct ModelSummary: Sendable {
         stored.append([:])
       }
     }
-    return FormatFacts(refusals: refusals, storedBytes: stored, fileBytes: other.fileBytes)
+    let joint = other.jointGroups.map { group in
+      var mapped = group
+      mapped.members = group.members.compactMap { m in m < other.rows.count ? byOwnName[other.rows[m].name] : nil }
+      mapped.unplannable += group.members.count - mapped.members.count
+      return mapped
+    }
+    return FormatFacts(refusals: refusals, storedBytes: stored, fileBytes: other.fileBytes, jointGroups: joint)
+  }
+
+  /// Replaces the joint groups (members are row indices).
+  public mutating func setJointGroups(_ groups: [JointTensorGroup]) {
+    jointGroups = groups.map { group in
+      var kept = group
+      kept.members = group.members.filter { rows.indices.contains($0) }
+      kept.unplannable += group.members.count - kept.members.count
+      return kept
+    }
+    jointGroupOfRow = [:]
+    for (g, group) in jointGroups.enumerated() { for m in group.members where jointGroupOfRow[m] == nil { jointGroupOfRow[m] = g } }
   }
 
   public var totalElements: Int { rows.reduce(0) { $0 &+ $1.elements } }

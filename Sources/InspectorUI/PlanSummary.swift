@@ -31,7 +31,7 @@ public struct PlanSummary: Equatable, Sendable {
     for (tensor, scheme) in state.planned.enumerated() {
       guard let scheme else { continue }
       let row = state.model.rows[tensor]
-      guard row.refusals[scheme] == nil, let stored = row.storedBytes[scheme] else { refused += 1; continue }
+      guard state.plannedRefusal(tensor) == nil, let stored = row.storedBytes[scheme] else { refused += 1; continue }
       changed += 1
       planned += stored - row.bytes
       storedTotal += stored

@@ -62,7 +62,12 @@ func reduceSensitivityReady(_ state: inout AppState, _ result: Result<Sensitivit
   case .success(let table):
     state.autopilot.sensitivity = .ready(table)
     let names = table.tensors.filter(\.isQuantizable).map(\.name)
-    state.autopilot.groups = (try? AutoGrouping.groups(modes: [.automatic], names: names, targetFormat: state.outputFormat)) ?? []
+    let fused = (try? AutoGrouping.groups(modes: [.automatic], names: names, targetFormat: state.outputFormat)) ?? []
+    // Weights the output format's writer quantizes only together (an LSTM's) get one scheme.
+    let joint = state.model.jointGroups.map { group in
+      group.members.compactMap { state.model.rows.indices.contains($0) ? state.model.rows[$0].name : nil }
+    }
+    state.autopilot.groups = AutoGrouping.adding(joint: joint, to: fused, names: names)
     state.autopilot.rebuildPlanner()
     if let reason = state.autopilot.plannerError {
       state.message = Message("autopilot: \(reason)", .warning)

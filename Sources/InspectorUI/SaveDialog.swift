@@ -1,3 +1,4 @@
+import ModelFormats
 import QuantEngine
 import TensorCore
 import TUIKit
@@ -65,8 +66,10 @@ public struct FormatFacts: Equatable, Sendable {
   public var refusals: [[Scheme: String]]
   public var storedBytes: [[Scheme: Int]]
   public var fileBytes: Int
+  /// Rows the format re-encodes only all together (members are row indices).
+  public var jointGroups: [JointTensorGroup]
 
-  public init(refusals: [[Scheme: String]], storedBytes: [[Scheme: Int]], fileBytes: Int) {
-    self.refusals = refusals; self.storedBytes = storedBytes; self.fileBytes = fileBytes
+  public init(refusals: [[Scheme: String]], storedBytes: [[Scheme: Int]], fileBytes: Int, jointGroups: [JointTensorGroup] = []) {
+    self.refusals = refusals; self.storedBytes = storedBytes; self.fileBytes = fileBytes; self.jointGroups = jointGroups
   }
 }

@@ -57,6 +57,8 @@ public protocol ModelFormat: Sendable {
   static func open(path: String) throws(FormatError) -> Model
   /// Whether `encoding` can be stored for `tensor` of `model` by this format's writer.
   static func canStore(_ encoding: QuantEncoding, tensor: ModelTensor, in model: Model) -> StoreDecision
+  /// Tensors the writer re-encodes only all together (``canStore`` judges each one alone).
+  static func jointGroups(in model: Model) -> [JointTensorGroup]
   /// Writes `model` to `path` with the requested tensors re-encoded; the rest are copied unchanged.
   /// Writes go to a temporary file that is verified before it replaces `path`.
   /// - Returns: notes for the user (e.g. tensors left unchanged, and why).
@@ -64,4 +66,9 @@ public protocol ModelFormat: Sendable {
     _ model: Model, requests: [TensorWriteRequest], provider: QuantizedDataProvider, to path: String,
     options: WriteOptions
   ) throws(FormatError) -> [String]
+}
+
+extension ModelFormat {
+  /// Most formats store every tensor independently.
+  public static func jointGroups(in model: Model) -> [JointTensorGroup] { [] }
 }

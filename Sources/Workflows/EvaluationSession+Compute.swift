@@ -18,6 +18,15 @@ extension EvaluationSession {
         target[index] = scheme
       }
     }
+    // The writer re-encodes some groups (an LSTM's weights) only all together.
+    let joint = JointTensorGroup.problems(jointGroups) { i in
+      guard let scheme = target[i], i < model.tensors.count else { return false }
+      return !AutoCandidates.sameAsStored(scheme, model.tensors[i])
+    }
+    for (index, reason) in joint.sorted(by: { $0.key < $1.key }) {
+      target[index] = nil
+      problems.append("\(model.tensors[index].name): \(reason); kept as stored")
+    }
     let base = withStateLock { committedSnapshot }
     var values = base.values
     var changedGraphTensors: [Int] = []

@@ -20,6 +20,9 @@ public final class EvaluationSession: @unchecked Sendable {
   /// The float model's output for every sample and its accuracy on the labels.
   public let floatOutput: EvalTensor
   public let floatAccuracy: Double?
+  /// Weights the format's writer quantizes only all together (an LSTM's): a plan choosing some of
+  /// them keeps them as stored, and isolated measurements quantize the whole group.
+  public let jointGroups: [JointTensorGroup]
 
   let floatValues: [EvalTensor?]
   let outputTensor: Int
@@ -56,6 +59,7 @@ public final class EvaluationSession: @unchecked Sendable {
     if let first = interpreter.unsupportedOps.first { throw .unsupportedOp(op: first.type, index: first.index) }
     guard let output = graph.outputs.first else { throw .badGraph(op: "graph", index: -1, reason: "the model has no output") }
     self.model = model; self.format = format; self.data = data; self.interpreter = interpreter
+    jointGroups = format.jointGroups(in: model)
     outputTensor = output.tensor
     var cache: [WeightKey: [Float]] = [:]
     var values = try interpreter.initialValues(inputs: [data.inputs]) { (index) throws(EvaluationError) in

@@ -39,7 +39,7 @@ public struct QuantizeJob: Sendable {
       }
       assignments.append(assignment)
     }
-    self.assignments = assignments
+    self.assignments = QuantizeJob.applyingJointGroups(assignments, model: model, format: format)
   }
 
   /// A job from writer requests (presets express exact encodings, e.g. per-tensor int8 for one op).
@@ -48,7 +48,7 @@ public struct QuantizeJob: Sendable {
     self.format = format
     var byIndex: [Int: QuantEncoding] = [:]
     for request in requests { byIndex[request.tensorIndex] = request.encoding }
-    self.assignments = model.tensors.enumerated().map { index, tensor in
+    let assignments = model.tensors.enumerated().map { index, tensor in
       var assignment = Assignment(
         tensorIndex: index, tensorName: tensor.name, scheme: nil, encoding: nil,
         originalBytes: tensor.byteCount, storedBytes: tensor.byteCount, problem: nil)
@@ -61,6 +61,27 @@ public struct QuantizeJob: Sendable {
       }
       return assignment
     }
+    self.assignments = QuantizeJob.applyingJointGroups(assignments, model: model, format: format)
+  }
+
+  /// Keeps as stored, with the reason, the re-encoded members of a group the writer re-encodes
+  /// only all together, so the job's sizes and problems say what the writer will do.
+  static func applyingJointGroups(_ assignments: [Assignment], model: Model, format: any ModelFormat.Type) -> [Assignment] {
+    let groups = format.jointGroups(in: model)
+    guard !groups.isEmpty else { return assignments }
+    let problems = JointTensorGroup.problems(groups) { i in
+      guard i >= 0, i < assignments.count, i < model.tensors.count, assignments[i].encoding != nil,
+        let scheme = assignments[i].scheme
+      else { return false }
+      return !AutoCandidates.sameAsStored(scheme, model.tensors[i])
+    }
+    var result = assignments
+    for (i, reason) in problems where i >= 0 && i < result.count {
+      result[i].encoding = nil
+      result[i].storedBytes = result[i].originalBytes
+      result[i].problem = reason
+    }
+    return result
   }
 
   static func assign(

@@ -151,7 +151,9 @@ extension QScope {
       let planner: AutoPlanner
       var solution: AutoSolution
       do {
-        planner = try AutoPlanner(table: table, constraints: try constraints(for: table))
+        // A converted model's writer groups are those of the converted graph, which the plan does not name.
+        let joint = targetFormat.kind == inputFormat.kind ? AutoGrouping.jointNames(targetFormat, model: model) : []
+        planner = try AutoPlanner(table: table, constraints: try constraints(for: table, joint: joint))
         if case let .minAccuracy(goal) = target, let session {
           let found = try planner.smallest(reachingAccuracy: goal, session: session)
           solution = planner.solution(atPoint: found.point, target: target)
@@ -258,7 +260,7 @@ extension QScope {
       return table
     }
 
-    func constraints(for table: SensitivityTable) throws -> AutoConstraints {
+    func constraints(for table: SensitivityTable, joint: [[String]] = []) throws -> AutoConstraints {
       let parsed = try pins.map(Self.parsePin)
       var pinned: [String: PinnedChoice] = [:]
       for row in table.tensors {
@@ -266,10 +268,15 @@ extension QScope {
         if let pin = parsed.first(where: { $0.regex.firstMatch(in: row.name, range: range) != nil }) { pinned[row.name] = pin.choice }
       }
       let modes = groups.isEmpty ? [AutoGrouping.Mode.automatic] : groups.map(AutoGrouping.Mode.init(argument:))
-      let grouped = try AutoGrouping.groups(modes: modes, names: table.tensors.map(\.name), targetFormat: table.targetFormat)
-      if !grouped.isEmpty {
+      let names = table.tensors.map(\.name)
+      let fused = try AutoGrouping.groups(modes: modes, names: names, targetFormat: table.targetFormat)
+      let grouped = AutoGrouping.adding(joint: joint, to: fused, names: names)
+      if grouped.count > fused.count {
+        print("groups: \(grouped.count - fused.count) sets of weights the \(table.targetFormat.rawValue) writer quantizes only together (an LSTM's) share one scheme")
+      }
+      if !fused.isEmpty {
         let how = modes.contains(.automatic) && groups.isEmpty ? "auto: \(table.targetFormat.rawValue) loaders fuse q/k/v and gate/up; --group none to free them" : "--group"
-        print("groups: \(grouped.count) sets of tensors share one scheme (\(how))")
+        print("groups: \(fused.count) sets of tensors share one scheme (\(how))")
       }
       return AutoConstraints(pinned: pinned, groups: grouped)
     }

@@ -28,7 +28,10 @@ import Testing
 
   /// Runs `file` on the reference inputs (one batch) with the hybrid LSTMs of the file in hybrid mode.
   static func run(_ file: String, _ x: NumPyArray) throws -> [Float] {
-    let model = try TFLiteFormat.open(path: fixture(file))
+    try run(model: try TFLiteFormat.open(path: fixture(file)), x)
+  }
+
+  static func run(model: Model, _ x: NumPyArray) throws -> [Float] {
     let graph = try #require(model.graph)
     let interpreter = Interpreter(graph: graph)
     #expect(interpreter.unsupportedOps.isEmpty)
@@ -46,8 +49,8 @@ import Testing
     return try #require(values[output]).data
   }
 
-  @Test("float and hybrid LSTM files: outputs within float rounding of LiteRT's",
-        arguments: ["lstm_small", "lstm_stack", "lstm_mixed"])
+  @Test("float and hybrid LSTM files (also Bidirectional: REVERSE_V2, CONCATENATION/ADD): outputs within float rounding of LiteRT's",
+        arguments: ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum", "bilstm_mul", "bilstm_ave"])
   func matchesLiteRT(name: String) throws {
     let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
     let x = try #require(archive.arrays["\(name).x"])
@@ -61,11 +64,50 @@ import Testing
     }
   }
 
-  @Test("the hybrid file differs from the float one, so the hybrid check has something to see")
-  func hybridChangesOutputs() throws {
+  @Test("the hybrid file differs from the float one, so the hybrid check has something to see",
+        arguments: ["lstm_stack", "bilstm_seq"])
+  func hybridChangesOutputs(name: String) throws {
     let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
-    let a = try #require(archive.arrays["lstm_stack.float"]).floats, b = try #require(archive.arrays["lstm_stack.default"]).floats
+    let a = try #require(archive.arrays["\(name).float"]).floats, b = try #require(archive.arrays["\(name).default"]).floats
     #expect(zip(a, b).contains { $0 != $1 })
+  }
+
+  @Test("Bidirectional merge ave: our conversion (ADD, then MUL by ½) computes the converter's file (½ folded into the Dense)")
+  func averagedDirections() throws {
+    let keras = URL(fileURLWithPath: Self.fixture("bilstm_ave.tflite")).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("keras/bilstm_ave.keras").path
+    let path = NSTemporaryDirectory() + "qscope-bilstm-ave-\(UUID().uuidString).tflite"
+    try Data(try KerasToTFLite.convert(try KerasFormat.open(path: keras))).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let converted = try TFLiteFormat.open(path: path)
+    let types = try #require(converted.graph).ops.map { $0.type }
+    #expect(types.suffix(3) == ["ADD", "MUL", "FULLY_CONNECTED"])
+    let archive = try NumPyArchive.load(path: Self.fixture("lstm_reference.npz"))
+    let x = try #require(archive.arrays["bilstm_ave.x"])
+    let expected = try #require(archive.arrays["bilstm_ave.float"]).floats
+    let got = try Self.run(model: converted, x)
+    try #require(got.count == expected.count)
+    let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
+    #expect(worst <= 2e-5 * max(1, expected.map(abs).max() ?? 0), "max difference \(worst)")
+  }
+
+  @Test("REVERSE_V2 reverses the listed axes (negative axes too) and refuses an axis listed twice")
+  func reverseV2() throws {
+    let graph = ModelGraph(
+      tensors: [.init(name: "x", shape: [2, 3, 2], dtype: .f32), .init(name: "axes", shape: [2], dtype: .i32),
+                .init(name: "y", shape: [2, 3, 2], dtype: .f32)],
+      ops: [.init(type: "REVERSE_V2", inputs: [0, 1], outputs: [2])],
+      inputs: [.init(name: "x", tensor: 0), .init(name: "axes", tensor: 1)], outputs: [.init(name: "y", tensor: 2)])
+    let interpreter = Interpreter(graph: graph)
+    let x = EvalTensor(shape: [2, 3, 2], data: (0..<12).map(Float.init))
+    func reversed(_ axes: [Float]) throws -> [Float] {
+      var values = try interpreter.initialValues(inputs: [x, EvalTensor(shape: [axes.count], data: axes)]) { _ in [] }
+      try interpreter.run(ops: [0], values: &values)
+      return try #require(values[2]).data
+    }
+    #expect(try reversed([1]) == [4, 5, 2, 3, 0, 1, 10, 11, 8, 9, 6, 7])
+    #expect(try reversed([0, -1]) == [7, 6, 9, 8, 11, 10, 1, 0, 3, 2, 5, 4])
+    #expect(throws: EvaluationError.self) { try reversed([1, 1]) }
   }
 
   @Test("an LSTM op with inputs of the wrong shape is one error, not a crash")

@@ -36,6 +36,24 @@ import Workflows
     }
   }
 
+  @Test func tfliteLSTMWeightsShareOneScheme() throws {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("ModelFormatsTests/Fixtures/tflite/lstm_stack.tflite").path
+    let (model, format) = try ModelOpener.open(path: path)
+    let table = try Sensitivity.dataFree(model, format: format, options: Sensitivity.Options(schemes: [.int8Tensor], threads: 1))
+    var state = AppState(model: ModelSummary(model: model, format: format), size: Size(width: 120, height: 40))
+    _ = reduce(&state, .key(.char("f")))
+    _ = reduce(&state, .sensitivityReady(.success(table)))
+    #expect(state.autopilot.groups.map(\.count) == [8, 8])
+    let planner = try #require(state.autopilot.planner)
+    for k in 0..<planner.pointCount {
+      let plan = planner.plan(atPoint: k)
+      for group in state.autopilot.groups {
+        #expect(Set(group.map { plan.tensors[$0]?.rawValue ?? "keep" }).count == 1, "point \(k)")
+      }
+    }
+  }
+
   @Test func mlpWithoutFusedNamesHasNoGroups() throws {
     var (state, _, format) = try TestModel.state()
     let table = try Sensitivity.dataFree(try TestModel.mlp().model, format: format, options: Sensitivity.Options(threads: 1))

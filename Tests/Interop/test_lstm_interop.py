@@ -24,7 +24,7 @@ FIXTURES = ROOT / "Tests" / "ModelFormatsTests" / "Fixtures"
 QSCOPE = os.environ.get("QSCOPE_BIN")
 pytestmark = pytest.mark.skipif(not QSCOPE, reason="QSCOPE_BIN is not set")
 
-MODELS = ["lstm_small", "lstm_stack", "lstm_mixed"]
+MODELS = ["lstm_small", "lstm_stack", "lstm_mixed", "bilstm_last", "bilstm_seq", "bilstm_sum", "bilstm_mul"]
 LSTM = schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM
 
 
@@ -171,3 +171,40 @@ def test_masked_lstm_is_refused(tmp_path):
     message = result.stderr.strip().splitlines()[-1]
     assert "'rnn' (LSTM)" in message and "mask_zero" in message
     assert not out.exists()
+
+
+def test_gru_is_refused_as_a_while_loop(tmp_path):
+    """The TF converter writes a Keras GRU as a WHILE loop (cond/body subgraphs), not a fused op;
+    qscope refuses it in one line naming the layer and saying so."""
+    keras = pytest.importorskip("keras")
+    x = keras.Input((8, 6), batch_size=1, name="x")
+    y = keras.layers.Dense(4, name="out")(keras.layers.GRU(16, name="gru")(x))
+    path = tmp_path / "gru.keras"
+    keras.Model(x, y).save(path)
+    out = tmp_path / "gru.tflite"
+    result = subprocess.run([QSCOPE, "quantize", str(path), "-o", str(out), "--scheme", "f32"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    message = result.stderr.strip().splitlines()[-1]
+    assert "'gru' (GRU)" in message and "WHILE loop" in message
+    assert not out.exists()
+
+
+def test_bidirectional_average_matches_keras_and_the_converter(tmp_path):
+    """merge_mode ave: the converter folds the ½ into the Dense; we write ADD then MUL by ½. The ops
+    differ by that MUL, the outputs agree with Keras and with the converter's file."""
+    keras = pytest.importorskip("keras")
+    src = FIXTURES / "keras" / "bilstm_ave.keras"
+    out = tmp_path / "bilstm_ave.tflite"
+    qscope("quantize", src, "-o", out, "--force", "--scheme", "f32")
+    reference = FIXTURES / "tflite" / "bilstm_ave.tflite"
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    mine = [names[row[0]] for row in ops(out)]
+    theirs = [names[row[0]] for row in ops(reference)]
+    assert mine[-3:] == ["ADD", "MUL", "FULLY_CONNECTED"] and mine[:-2] == theirs[:-1]
+    x = feeds(out, n=6, seed=1)
+    model = keras.saving.load_model(src, compile=False)
+    expected = np.stack([np.asarray(model(v)) for v in x])
+    got = run(out, x)
+    assert np.abs(got - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max())
+    assert np.abs(got - run(reference, x)).max() <= 1e-5 * max(1.0, np.abs(expected).max())

@@ -24,7 +24,7 @@ public enum DetailView {
     let value = theme.style(.detailValueFg)
     buffer.write(row.name, in: inner.row(0), alignment: .left, style: value.with(bold: true), ellipsis: glyphs.ellipsis)
     let scheme = state.planned[tensor]
-    let refusal = scheme.flatMap { row.refusals[$0] }
+    let refusal = state.plannedRefusal(tensor)
     var facts = "\(shapeText(row.shape, glyphs: glyphs)) \(row.dtype) \(Format.count(row.elements)) params  \(row.op ?? "")"
     if let note = row.note { facts += "  (\(note))" }
     buffer.write(facts, in: inner.row(1), alignment: .left, style: theme.style(.dimFg), ellipsis: glyphs.ellipsis)

@@ -145,7 +145,7 @@ public enum LayerListView {
     // Pinned tensors carry a marker: the autopilot keeps their scheme.
     let pin = state.autopilot.pins[state.model.rows[t].name] == nil ? "" : (glyphs.isUnicode ? "◆" : "#")
     guard let scheme = state.planned[t] else { return Span(pin + "keep", style: theme.style(.dimFg)) }
-    if state.model.rows[t].refusals[scheme] != nil { return Span(pin + scheme.rawValue + "!", style: theme.style(.warningFg)) }
+    if state.plannedRefusal(t) != nil { return Span(pin + scheme.rawValue + "!", style: theme.style(.warningFg)) }
     return Span(pin + scheme.rawValue, style: theme.style(.tensorListModifiedFg))
   }
 

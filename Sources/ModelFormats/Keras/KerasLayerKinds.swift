@@ -62,15 +62,21 @@ enum KerasLayerKinds {
     case "PReLU": return ["alpha"]
     case "LSTMCell", "GRUCell", "SimpleRNNCell":
       return ["kernel", "recurrent_kernel"] + (useBias ? ["bias"] : [])
+    case "LSTM", "GRU", "SimpleRNN", "Bidirectional":
+      // Their variables live in sub-objects: the `cell`, or `forward_layer`/`backward_layer`.
+      return []
     default:
       if convolutions.contains(className) { return ["kernel"] + (useBias ? ["bias"] : []) }
       return weightless.contains(className) ? [] : nil
     }
   }
 
-  /// Classes of sub-objects Keras saves under a layer's group (`lstm/cell`, `mha/query_dense`).
-  static func subObjectClass(parent: String, child: String) -> String? {
+  /// Classes of sub-objects Keras saves under a layer's group (`lstm/cell`, `mha/query_dense`,
+  /// `bidirectional/forward_layer`, whose class is the wrapped layer's in `config`).
+  static func subObjectClass(parent: String, child: String, config: KerasJSON = .object([])) -> String? {
     switch (parent, child) {
+    case ("Bidirectional", "forward_layer"), ("Bidirectional", "backward_layer"):
+      return config["layer"]?["class_name"]?.stringValue
     case ("LSTM", "cell"): return "LSTMCell"
     case ("GRU", "cell"): return "GRUCell"
     case ("SimpleRNN", "cell"): return "SimpleRNNCell"
@@ -100,10 +106,23 @@ enum KerasLayerKinds {
   /// Config facts a user cares about, in a fixed order.
   static func details(_ config: KerasJSON, className: String) -> [String] {
     var out: [String] = []
+    if className == "Bidirectional", let inner = config["layer"], let innerClass = inner["class_name"]?.stringValue {
+      // The wrapped layer's facts, then how the two directions are merged.
+      let innerConfig = inner["config"] ?? .object([])
+      out.append("layer=\(innerClass)")
+      out += details(innerConfig, className: innerClass)
+      out.append("merge_mode=\(config["merge_mode"]?.displayText ?? "concat")")
+      return out
+    }
     for key in ["units", "filters", "kernel_size", "strides", "depth_multiplier", "input_dim", "output_dim",
-                "equation", "num_heads", "key_dim", "rate", "pool_size", "activation", "use_bias"] {
+                "equation", "num_heads", "key_dim", "rate", "pool_size", "activation", "recurrent_activation",
+                "use_bias", "return_sequences"] {
       guard let value = config[key]?.displayText else { continue }
       out.append("\(key)=\(value)")
+    }
+    // Recurrent flags that change what the layer computes, shown only when set.
+    for key in ["go_backwards", "return_state", "stateful", "unroll"] where config[key]?.boolValue == true {
+      out.append("\(key)=true")
     }
     if let policy = policyName(config), policy != "float32" { out.append("dtype=\(policy)") }
     return out

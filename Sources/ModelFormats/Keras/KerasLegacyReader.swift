@@ -101,13 +101,21 @@ struct KerasLegacyReader {
     }
     // Model order from the config where there is one; layers only the weights know follow.
     var listed: Set<String> = []
+    for spec in specs { listed.insert(spec.path) }
     for spec in specs {
-      listed.insert(spec.path)
       let known = KerasLayerKinds.variableNames(className: spec.className, config: spec.config) != nil
       var details = KerasLayerKinds.details(spec.config, className: spec.className)
       if !known { details.insert("unknown layer class", at: 0) }
+      // Keras 2 names a recurrent layer's weights after its cell ("lstm/lstm_cell/kernel"): owners
+      // below the layer that no config layer claims belong to it.
+      let nested = order.filter { $0.hasPrefix(spec.path + "/") && !listed.contains($0) }
+      var indices = byLayer[spec.path] ?? []
+      for owner in nested {
+        indices += byLayer[owner] ?? []
+        listed.insert(owner)
+      }
       layers.append(ModelLayer(name: spec.path, kind: known ? spec.className : "\(spec.className) (unknown)",
-                               tensorIndices: byLayer[spec.path] ?? [], details: details))
+                               tensorIndices: indices, details: details))
     }
     for name in order where !listed.contains(name) {
       layers.append(ModelLayer(name: name, kind: nil, tensorIndices: byLayer[name] ?? []))

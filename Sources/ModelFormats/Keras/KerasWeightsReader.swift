@@ -44,7 +44,7 @@ struct KerasWeightsReader {
       var indices: [Int] = []
       if let group {
         claimed.insert(group)
-        indices = try readLayerGroup(group, className: spec.className, layerPath: spec.path, expected: expected,
+        indices = try readLayerGroup(group, className: spec.className, config: spec.config, layerPath: spec.path, expected: expected,
                                      layerIndex: index)
       } else if expected?.isEmpty == false || !known {
         if expected?.isEmpty == false {
@@ -74,7 +74,8 @@ struct KerasWeightsReader {
 
   /// Reads `<group>/vars` with the class's variable names, then sub-objects (`cell`, `query_dense`).
   mutating func readLayerGroup(
-    _ group: String, className: String, layerPath: String, expected: [String]?, layerIndex: Int?, depth: Int = 0
+    _ group: String, className: String, config: KerasJSON = .object([]), layerPath: String, expected: [String]?,
+    layerIndex: Int?, depth: Int = 0
   ) throws(FormatError) -> [Int] {
     // HDF5 hard links can make a group its own descendant, or fan one group out exponentially:
     // Keras nests sub-objects only a few levels deep, so anything far beyond is a corrupt file.
@@ -89,9 +90,11 @@ struct KerasWeightsReader {
       throw .invalid(file: path, what: "layer '\(layerPath)' group '/\(group)'", offset: nil, reason: error.description)
     }
     for child in children where child != "vars" && root.kind(of: group + "/" + child) == .group {
-      let subClass = KerasLayerKinds.subObjectClass(parent: className, child: child) ?? "?"
-      let names = KerasLayerKinds.variableNames(className: subClass, config: .object([]))
-      indices += try readLayerGroup(group + "/" + child, className: subClass, layerPath: layerPath + "/" + child,
+      let subClass = KerasLayerKinds.subObjectClass(parent: className, child: child, config: config) ?? "?"
+      // A Bidirectional's directions carry the wrapped layer's config (use_bias decides the cell's variables).
+      let subConfig = className == "Bidirectional" ? (config["layer"]?["config"] ?? .object([])) : .object([])
+      let names = KerasLayerKinds.variableNames(className: subClass, config: subConfig)
+      indices += try readLayerGroup(group + "/" + child, className: subClass, config: subConfig, layerPath: layerPath + "/" + child,
                                     expected: names, layerIndex: layerIndex, depth: depth + 1)
     }
     return indices

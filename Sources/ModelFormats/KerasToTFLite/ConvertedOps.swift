@@ -12,7 +12,7 @@ enum ConvertedOps {
   static let resizeNearest: Int32 = 97, leakyRelu: Int32 = 98, squaredDifference: Int32 = 99, elu: Int32 = 111
   static let hardSwish: Int32 = 117, gelu: Int32 = 150
   static let stridedSlice: Int32 = 45, split: Int32 = 49, shape: Int32 = 77, pack: Int32 = 83
-  static let unidirectionalLSTM: Int32 = 44
+  static let unidirectionalLSTM: Int32 = 44, reverseV2: Int32 = 105
 
   /// ActivationFunctionType values.
   enum Fused { static let none: Int8 = 0, relu: Int8 = 1, reluN1To1: Int8 = 2, relu6: Int8 = 3 }

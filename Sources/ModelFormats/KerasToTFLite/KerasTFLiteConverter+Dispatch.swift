@@ -15,11 +15,12 @@ extension KerasTFLiteConverter {
     "Flatten", "Reshape", "Permute", "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU",
     "Softmax", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
     "ZeroPadding1D", "ZeroPadding2D", "UpSampling2D", "Embedding", "LayerNormalization", "Rescaling",
-    "Normalization", "LSTM",
+    "Normalization", "LSTM", "Bidirectional",
   ])
 
   /// Why a layer cannot be converted at all (class, quantized policy, layout), or nil.
   static func unsupportedReason(_ call: KerasGraph.Call) -> String? {
+    if let reason = loopedRecurrentReason(call.className) { return reason }
     guard supported.contains(call.className) else {
       return "layer class '\(call.className)' is not converted (custom classes and layers outside the supported list cannot be)"
     }
@@ -28,6 +29,7 @@ extension KerasTFLiteConverter {
       return "the layer is already quantized by Keras (\(mode)); convert the float model"
     }
     if call.className == "LSTM" { return lstmUnsupportedReason(config) }
+    if call.className == "Bidirectional" { return bidirectionalUnsupportedReason(config) }
     if let act = config.activation(), !activationNames.contains(act) {
       return "activation '\(act)' is not converted"
     }
@@ -83,6 +85,7 @@ extension KerasTFLiteConverter {
     case "Rescaling": return [try rescaling(name, config, try single(inputs))]
     case "Normalization": return [try normalization(call.name, name, config, try single(inputs))]
     case "LSTM": return [try lstm(call.name, name, config, try single(inputs))]
+    case "Bidirectional": return [try bidirectional(call.name, name, config, try single(inputs))]
     default:
       throw Issue("layer class '\(call.className)' is not converted")
     }

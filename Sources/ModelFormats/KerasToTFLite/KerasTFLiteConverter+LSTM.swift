@@ -9,8 +9,9 @@ extension KerasTFLiteConverter {
   static let lstmCellClip: Float = 10
 
   /// Why an LSTM layer cannot become the fused op, or nil. The converter fuses only the standard
-  /// cell (tanh, sigmoid); the other options change what the op has to compute.
-  static func lstmUnsupportedReason(_ config: LayerConfig) -> String? {
+  /// cell (tanh, sigmoid); the other options change what the op has to compute. `backwards`: the
+  /// backward layer of a Bidirectional, which runs backwards by design.
+  static func lstmUnsupportedReason(_ config: LayerConfig, backwards: Bool = false) -> String? {
     let activation = config.activation() ?? "tanh"
     guard activation == "tanh" else { return "LSTM activation '\(activation)' is not converted (the fused op needs tanh)" }
     let recurrent = config.activation("recurrent_activation") ?? "sigmoid"
@@ -18,9 +19,18 @@ extension KerasTFLiteConverter {
       return "LSTM recurrent_activation '\(recurrent)' is not converted (the fused op computes its gates with sigmoid)"
     }
     for flag in ["go_backwards", "return_state", "stateful", "time_major"] where config.bool(flag) == true {
+      if backwards && flag == "go_backwards" { continue }
       return "LSTM with \(flag)=True is not converted"
     }
     return nil
+  }
+
+  /// Recurrent layers the TF converter does not fuse: it writes them as a WHILE loop over the steps
+  /// (subgraphs for the condition and the body), which we do not convert. Nil for other classes.
+  static func loopedRecurrentReason(_ className: String) -> String? {
+    guard ["GRU", "SimpleRNN"].contains(className) else { return nil }
+    return "the TF converter writes a Keras \(className) as a WHILE loop over the steps, not a fused op (TFLite has none "
+      + "for it); QuantScope converts only the fused LSTM (LSTM, Bidirectional(LSTM))"
   }
 
   /// LSTM layers in a model where an Embedding produces a mask (`mask_zero=True`): Keras then skips
@@ -30,18 +40,19 @@ extension KerasTFLiteConverter {
     let masking = calls.contains { $0.className == "Embedding" && LayerConfig(json: $0.config).bool("mask_zero") == true }
     guard masking else { return [] }
     var seen: Set<String> = []
-    return calls.filter { $0.className == "LSTM" && seen.insert($0.name).inserted }.map {
-      "'\($0.name)' (LSTM): an Embedding with mask_zero=True masks steps, which the fused LSTM op cannot skip"
+    return calls.filter { ["LSTM", "Bidirectional"].contains($0.className) && seen.insert($0.name).inserted }.map {
+      "'\($0.name)' (\($0.className)): an Embedding with mask_zero=True masks steps, which the fused LSTM op cannot skip"
     }
   }
 
   /// The gate names in Keras' kernel order, as TFLite names the op's inputs.
   static let lstmGates = ["input", "forget", "cell", "output"]
 
-  mutating func lstm(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value) throws(Issue) -> Value {
+  /// `direction`: the Bidirectional sub-object ("forward_layer", "backward_layer") holding the cell.
+  mutating func lstm(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value, direction: String? = nil) throws(Issue) -> Value {
     guard input.rank == 3 else { throw Issue("expects a [batch, timesteps, features] input, got \(Shape.describe(input.shape))") }
     let (steps, features) = (input.shape[1], input.shape[2])
-    let kernel = try lstmVariable(layer, "kernel")
+    let kernel = try lstmVariable(layer, "kernel", direction)
     guard kernel.shape.count == 2, kernel.shape[0] == features, kernel.shape[1] % 4 == 0, kernel.shape[1] > 0 else {
       throw Issue("kernel \(Shape.describe(kernel.shape)) does not match \(features) input features and 4 gates")
     }
@@ -49,13 +60,13 @@ extension KerasTFLiteConverter {
     if let configured = config.int("units"), configured != units {
       throw Issue("kernel \(Shape.describe(kernel.shape)) does not match units=\(configured)")
     }
-    let recurrent = try lstmVariable(layer, "recurrent_kernel")
+    let recurrent = try lstmVariable(layer, "recurrent_kernel", direction)
     guard recurrent.shape == [units, 4 * units] else {
       throw Issue("recurrent_kernel \(Shape.describe(recurrent.shape)) is not [\(units), \(4 * units)]")
     }
     var bias = [Float](repeating: 0, count: 4 * units)
     if config.bool("use_bias") ?? true {
-      let stored = try lstmVariable(layer, "bias")
+      let stored = try lstmVariable(layer, "bias", direction)
       guard stored.shape == [4 * units] else { throw Issue("bias \(Shape.describe(stored.shape)) is not [\(4 * units)]") }
       bias = stored.values
     }
@@ -88,7 +99,16 @@ extension KerasTFLiteConverter {
 
   /// A variable of the LSTM layer: Keras 3 keeps them in the layer's `cell`, Keras 2 files under
   /// the layer itself, legacy .h5 files under the cell's own name (`lstm/lstm_cell/kernel`).
-  func lstmVariable(_ layer: String, _ variable: String) throws(Issue) -> (values: [Float], shape: [Int]) {
+  func lstmVariable(_ layer: String, _ variable: String, _ direction: String? = nil) throws(Issue) -> (values: [Float], shape: [Int]) {
+    if let direction {
+      let key = "\(direction)/cell/\(variable)"
+      if weightIndex[layer]?[key] != nil { return try weight(layer, key) }
+      // Keras 2 (.h5) names a direction's cell after the wrapped layer: bi/forward_lstm/lstm_cell/kernel.
+      let side = direction.hasPrefix("forward") ? "forward_" : "backward_"
+      let owners = weightIndex.keys.filter { $0.hasPrefix("\(layer)/\(side)") && weightIndex[$0]?[variable] != nil }
+      guard owners.count == 1, let owner = owners.first else { throw Issue("variable '\(key)' is missing from the weights file") }
+      return try weight(owner, variable)
+    }
     let cells = weightIndex.keys.filter { $0.hasPrefix(layer + "/") && $0 != layer + "/cell" }.sorted()
     for owner in [layer + "/cell", layer] + cells {
       guard let variables = weightIndex[owner] else { continue }

@@ -43,6 +43,13 @@ struct KerasTFLiteConverter {
       let owner = ref.layerIndex.flatMap { $0 < context.layers.count ? context.layers[$0].path : nil } ?? model.tensors[i].layer
       guard let owner else { continue }
       weightIndex[owner, default: [:]][ref.variable] = i
+      // Sub-object variables also by their path below the layer ("forward_layer/cell/kernel"):
+      // a Bidirectional holds two cells whose variables share the plain name.
+      let name = model.tensors[i].name
+      if name.hasPrefix(owner + "/") {
+        let relative = String(name.dropFirst(owner.count + 1))
+        if relative != ref.variable { weightIndex[owner, default: [:]][relative] = i }
+      }
     }
     var kerasGraph = KerasGraph.read(config.root)
     kerasGraph.inlineNestedModels()

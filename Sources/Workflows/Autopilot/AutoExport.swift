@@ -50,7 +50,8 @@ public enum AutoExport {
 }
 
 extension AutoCandidates {
-  static func sameAsStored(_ scheme: Scheme, dtypeOnly dtype: DType) -> Bool {
+  /// Whether `scheme` is a float cast to the stored type `dtype` (writing it changes nothing).
+  public static func sameAsStored(_ scheme: Scheme, dtypeOnly dtype: DType) -> Bool {
     switch scheme {
     case .f32: return dtype == .f32
     case .f16: return dtype == .f16

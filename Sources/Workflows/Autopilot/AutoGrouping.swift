@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 import TensorCore
 
 /// Tensors the solver must give one scheme: from a regular expression, or recognised by name for
@@ -145,5 +146,24 @@ public enum AutoGrouping {
       }
     }
     return result.filter { $0.count > 1 }
+  }
+}
+
+extension AutoGrouping {
+  /// `groups` plus the groups a format's writer re-encodes only all together (an LSTM's weights,
+  /// by tensor name): the solver must give those one scheme, or the plan it reports would not be
+  /// the file written. Only groups whose members are all in `names` (the tensors the solver may
+  /// change) are added.
+  public static func adding(joint: [[String]], to groups: [[String]], names: [String]) -> [[String]] {
+    let known = Set(names)
+    let extra = joint.filter { $0.count > 1 && $0.allSatisfy(known.contains) }
+    return extra.isEmpty ? groups : merged(groups + extra)
+  }
+
+  /// The joint groups of `format` for `model`, by tensor name.
+  public static func jointNames(_ format: any ModelFormat.Type, model: Model) -> [[String]] {
+    format.jointGroups(in: model).map { group in
+      group.members.compactMap { $0 >= 0 && $0 < model.tensors.count ? model.tensors[$0].name : nil }
+    }
   }
 }

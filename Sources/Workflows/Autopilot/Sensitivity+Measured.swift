@@ -8,7 +8,9 @@ extension Sensitivity {
   /// Measured sensitivity: for every quantizable tensor × candidate, quantize only that tensor and
   /// rerun the ops downstream of it on the session's data (float activations are cached), taking
   /// the output KL divergence from the float model as the error. Isolated-tensor numbers: they
-  /// ignore interactions, which the final plan's full evaluation checks.
+  /// ignore interactions, which the final plan's full evaluation checks. A weight the writer
+  /// quantizes only with others (an LSTM's) is measured with its group, each member taking an
+  /// equal share (``EvaluationSession/isolatedKL(tensorIndex:scheme:token:)``), once per group.
   public static func measured(
     _ session: EvaluationSession, options: Options = Options()
   ) throws(WorkflowError) -> SensitivityTable {
@@ -17,6 +19,8 @@ extension Sensitivity {
     let schemes = options.schemes ?? AutoCandidates.defaultSchemes(for: target.kind)
     let indices = model.tensors.indices.filter { model.tensors[$0].isQuantizable }
     var rows: [TensorSensitivity] = []
+    // Group shares by (first member, scheme): one evaluation per group and candidate.
+    var shares: [String: Double] = [:]
     for (done, index) in indices.enumerated() {
       if options.cancellation?.isCancelled == true { throw .cancelled }
       let tensor = model.tensors[index]
@@ -25,8 +29,15 @@ extension Sensitivity {
       for candidate in row.candidates.dropFirst() {
         guard let scheme = candidate.scheme else { continue }
         do throws(EvaluationError) {
-          let report = try session.compute(target: [index: scheme], token: options.cancellation, commit: false)
-          let kl = max(0, report.quantized.klDivergence)
+          let members = session.measuredTogether(index)
+          let key = "\(members.first ?? index) \(scheme.rawValue)"
+          let kl: Double
+          if members.count > 1, let known = shares[key] {
+            kl = known
+          } else {
+            kl = try session.isolatedKL(tensorIndex: index, scheme: scheme, token: options.cancellation)
+            if members.count > 1 { shares[key] = kl }
+          }
           guard kl.isFinite else {
             row.excluded.append((scheme, "measured KL is not finite"))
             continue
