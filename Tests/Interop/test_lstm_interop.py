@@ -7,6 +7,7 @@ files op by op and Keras' own predictions.
 Needs QSCOPE_BIN (scripts/test.sh sets it) and ai-edge-litert; the Keras comparison also keras
 (KERAS_BACKEND=jax).
 """
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -208,3 +209,32 @@ def test_bidirectional_average_matches_keras_and_the_converter(tmp_path):
     got = run(out, x)
     assert np.abs(got - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max())
     assert np.abs(got - run(reference, x)).max() <= 1e-5 * max(1.0, np.abs(expected).max())
+
+
+def test_plan_on_keras_names_quantizes_the_gate_matrices(tmp_path):
+    """A plan written on the Keras model's names (lstm_0/cell/kernel, …) reaches the four gate
+    matrices each Keras kernel becomes: lstm_0's kernel and recurrent kernel as int8-tensor make
+    its op hybrid (all eight matrices int8); lstm_1 with only its kernel planned stays float, with
+    the group warning; LiteRT runs the result close to Keras."""
+    keras = pytest.importorskip("keras")
+    src = FIXTURES / "keras" / "lstm_stack.keras"
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"version": 1, "tensors": {
+        "lstm_0/cell/kernel": "int8-tensor", "lstm_0/cell/recurrent_kernel": "int8-tensor",
+        "lstm_1/cell/kernel": "int8-tensor"}}))
+    out = tmp_path / "planned.tflite"
+    result = qscope("quantize", src, "-o", out, "--force", "--plan", plan)
+    # One warning for the four gate matrices of lstm_1's kernel.
+    assert result.stderr.count("warning: lstm_1/cell/kernel:") == 1 and "quantized together" in result.stderr
+    assert "lstm_0/cell" not in result.stderr
+    first, second = [row for row in ops(out) if row[0] == LSTM]
+    # Inputs 1–8: the four input-to-gate and four recurrent-to-gate matrices.
+    assert all(slot[0] == schema.TensorType.INT8 and slot[5] == [0] for slot in first[3][1:9])
+    assert all(slot[0] == schema.TensorType.FLOAT32 for slot in second[3][1:9])
+    assert first[2]["asymmetricQuantizeInputs"]
+    x = feeds(out, n=6, seed=2)
+    model = keras.saving.load_model(src, compile=False)
+    expected = np.stack([np.asarray(model(v)) for v in x])
+    got = run(out, x)
+    assert np.abs(got - expected).max() <= 0.06 * np.abs(expected).max()
+    assert np.abs(got - expected).max() > 0  # hybrid, not float
