@@ -225,7 +225,8 @@ def test_plan_on_keras_names_quantizes_the_gate_matrices(tmp_path):
     out = tmp_path / "planned.tflite"
     result = qscope("quantize", src, "-o", out, "--force", "--plan", plan)
     # One warning for the four gate matrices of lstm_1's kernel.
-    assert result.stderr.count("warning: lstm_1/cell/kernel:") == 1 and "quantized together" in result.stderr
+    assert result.stderr.count("warning: lstm_1/cell/kernel:") == 1
+    assert "(lstm_1/cell/kernel, lstm_1/cell/recurrent_kernel)'s 8 weights are quantized together" in result.stderr
     assert "lstm_0/cell" not in result.stderr
     first, second = [row for row in ops(out) if row[0] == LSTM]
     # Inputs 1–8: the four input-to-gate and four recurrent-to-gate matrices.

@@ -25,6 +25,11 @@ import TensorCore
     #expect(gates.map(\.elementCount).reduce(0, +) == kernel.elementCount)
     #expect(gates.allSatisfy { $0.shape == [kernel.shape[1] / 4, kernel.shape[0]] })
     #expect(model.tensors.filter { $0.name == "lstm_0/cell/bias" }.count == 4)
+    // The group names the Keras variables a plan has to cover.
+    let group = try #require(TFLiteFormat.jointGroups(in: model).first)
+    #expect(group.name == "UNIDIRECTIONAL_SEQUENCE_LSTM #0 (lstm_0/cell/kernel, lstm_0/cell/recurrent_kernel)")
+    let problem = group.problems { model.tensors[$0].name == "lstm_0/cell/kernel" }.values.first
+    #expect(problem?.contains("(lstm_0/cell/kernel, lstm_0/cell/recurrent_kernel)'s 8 weights are quantized together and the plan re-encodes 4") == true)
     // The written file keeps the converter's names.
     let bytes = try KerasToTFLite.convert(keras)
     let file = try TFLiteFile.parse(file: MappedFile(bytes: bytes, name: "f.tflite"), path: "f.tflite")
