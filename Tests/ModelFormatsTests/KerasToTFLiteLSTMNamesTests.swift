@@ -66,3 +66,15 @@ extension KerasToTFLiteLSTMNamesTests {
     #expect(group.problems { _ in true }.isEmpty)
   }
 }
+
+extension KerasToTFLiteLSTMNamesTests {
+  @Test("legacy .h5 (lstm_0/lstm_cell/kernel): the gates carry the names the .h5 model lists")
+  func legacyH5() throws {
+    let keras = try KerasTestSupport.open("lstm_small.h5")
+    let names = Set(keras.tensors.map(\.name))
+    let (_, groups) = try Self.groupNames("lstm_small.h5")
+    let group = try #require(groups.first)
+    #expect(groups.count == 1 && group.count == 8)
+    #expect(Set(group).count == 2 && Set(group).isSubset(of: names), "\(group)")
+  }
+}
