@@ -134,18 +134,26 @@ public struct ModelSummary: Sendable {
   }
 
   /// What `other` (the same model in another format) can store for each of these rows, matched
-  /// by tensor name; a tensor the other model lacks can only be kept.
+  /// by tensor name; a tensor the other model lacks can only be kept. A row that became several
+  /// tensors of the same name (a Keras LSTM kernel split into its four gate matrices) is refused
+  /// a scheme any of them refuses and takes their sizes summed.
   public func facts(matching other: ModelSummary) -> FormatFacts {
-    var byName: [String: Int] = [:]
-    for (i, row) in other.rows.enumerated() where byName[row.name] == nil { byName[row.name] = i }
+    var byName: [String: [Int]] = [:]
+    for (i, row) in other.rows.enumerated() { byName[row.name, default: []].append(i) }
     var byOwnName: [String: Int] = [:]
     for (i, row) in rows.enumerated() where byOwnName[row.name] == nil { byOwnName[row.name] = i }
     var refusals: [[Scheme: String]] = []
     var stored: [[Scheme: Int]] = []
     for row in rows {
-      if let match = byName[row.name] {
-        refusals.append(other.rows[match].refusals)
-        stored.append(other.rows[match].storedBytes)
+      if let matches = byName[row.name], let first = matches.first {
+        var refused = other.rows[first].refusals
+        var sizes = other.rows[first].storedBytes
+        for m in matches.dropFirst() {
+          refused.merge(other.rows[m].refusals) { kept, _ in kept }
+          sizes = Self.summed(sizes, other.rows[m].storedBytes)
+        }
+        refusals.append(refused)
+        stored.append(sizes)
       } else {
         refusals.append(Dictionary(uniqueKeysWithValues: Scheme.allCases.map { ($0, "not in the \(other.format.rawValue) model") }))
         stored.append([:])
@@ -153,11 +161,29 @@ public struct ModelSummary: Sendable {
     }
     let joint = other.jointGroups.map { group in
       var mapped = group
-      mapped.members = group.members.compactMap { m in m < other.rows.count ? byOwnName[other.rows[m].name] : nil }
-      mapped.unplannable += group.members.count - mapped.members.count
+      var seen: Set<Int> = []
+      var missing = 0
+      mapped.members = []
+      for m in group.members {
+        guard m < other.rows.count, let own = byOwnName[other.rows[m].name] else { missing += 1; continue }
+        if seen.insert(own).inserted { mapped.members.append(own) }
+      }
+      mapped.unplannable += missing
       return mapped
     }
     return FormatFacts(refusals: refusals, storedBytes: stored, fileBytes: other.fileBytes, jointGroups: joint)
+  }
+
+  /// Per scheme, the sum of two tensors' stored sizes; a scheme one of them lacks (or whose sum
+  /// overflows) has no size.
+  static func summed(_ a: [Scheme: Int], _ b: [Scheme: Int]) -> [Scheme: Int] {
+    var result: [Scheme: Int] = [:]
+    for (scheme, x) in a {
+      guard let y = b[scheme] else { continue }
+      let (sum, overflow) = x.addingReportingOverflow(y)
+      if !overflow { result[scheme] = sum }
+    }
+    return result
   }
 
   /// Replaces the joint groups (members are row indices).

@@ -20,8 +20,11 @@ public struct JointTensorGroup: Sendable, Equatable {
   /// Why each re-encoded member of a partly re-encoded group stays as stored (empty when the
   /// plan re-encodes none or all of the members).
   public func problems(reencoded: (Int) -> Bool) -> [Int: String] {
-    let chosen = members.filter(reencoded)
-    let total = members.count + unplannable
+    // A member listed twice counts once (a mapping onto another model's tensors may repeat one).
+    var seen: Set<Int> = []
+    let distinct = members.filter { seen.insert($0).inserted }
+    let chosen = distinct.filter(reencoded)
+    let total = distinct.count + unplannable
     guard !chosen.isEmpty, chosen.count < total else { return [:] }
     let reason = "\(name)'s \(total) weights are quantized together and the plan re-encodes \(chosen.count); "
       + "choose \(accepted) for all \(total) or for none"

@@ -113,8 +113,11 @@ extension QScope {
         job = QuantizeJob(model: model, format: format, plan: effective)
       }
       for note in presetNotes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+      // A converted Keras LSTM kernel is four tensors of one name: one warning for them.
+      var warned: Set<String> = []
       for problem in job.problems {
-        FileHandle.standardError.write(Data("warning: \(problem.tensorName): \(problem.problem ?? ""); kept unchanged\n".utf8))
+        let line = "warning: \(problem.tensorName): \(problem.problem ?? ""); kept unchanged\n"
+        if warned.insert(line).inserted { FileHandle.standardError.write(Data(line.utf8)) }
       }
       if dryRun {
         print(DryRunReport(job: job).text(), terminator: "")

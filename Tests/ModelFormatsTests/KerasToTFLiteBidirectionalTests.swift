@@ -88,3 +88,61 @@ import TensorCore
     }
   }
 }
+
+/// merge_mode ave: the ½ folded into a following Dense's weights (the converter's file), kept as
+/// a MUL before anything else.
+extension KerasToTFLiteBidirectionalTests {
+  /// x → ADD(x, x) → MUL(·, ½ marked as the ave merge) → `consumer`; the Dense has weights w, bias b.
+  static func averagedGraph(denseReadsMul: Bool) -> (graph: ConvertedGraph, weight: Int, bias: Int) {
+    var graph = ConvertedGraph()
+    let x = graph.activation("x", shape: [1, 3])
+    graph.inputs = [("x", x)]
+    let sum = graph.activation("sum", shape: [1, 3])
+    graph.append(ConvertedOps.add, [x, x], [sum], options: ConvertedOps.addOptions())
+    let half = graph.constant("half", shape: [], floats: [0.5])
+    let averaged = graph.activation("ave", shape: [1, 3])
+    graph.append(ConvertedOps.mul, [sum, half], [averaged], options: ConvertedOps.mulOptions())
+    graph.ops[graph.ops.count - 1].scalesFollowingDense = true
+    let weight = graph.constant("w", shape: [2, 3], floats: [1, -3, 0.75, 2, 1e-30, -0])
+    let bias = graph.constant("b", shape: [2], floats: [5, -7])
+    var denseInput = averaged
+    if !denseReadsMul {
+      denseInput = graph.activation("tanh", shape: [1, 3])
+      graph.append(ConvertedOps.tanh, [averaged], [denseInput])
+    }
+    let out = graph.activation("y", shape: [1, 2])
+    graph.append(ConvertedOps.fullyConnected, [denseInput, weight, bias], [out], options: ConvertedOps.fullyConnected(keepNumDims: false),
+                 location: ["out/MatMul", "out/BiasAdd"])
+    graph.outputs = [("y", out)]
+    return (graph, weight, bias)
+  }
+
+  @Test("ave before a Dense: the MUL is gone, the Dense reads the ADD, its weights are halved and its bias is not")
+  func averageFoldsIntoDense() throws {
+    var (graph, weight, bias) = Self.averagedGraph(denseReadsMul: true)
+    graph.optimize()
+    #expect(graph.ops.map(\.code) == [ConvertedOps.add, ConvertedOps.fullyConnected])
+    #expect(graph.ops.last?.inputs.first == graph.ops.first?.outputs.first)
+    let halved = try #require(graph.floats(weight))
+    #expect(halved.map(\.bitPattern) == [0.5, -1.5, 0.375, 1, 5e-31, -0].map { Float($0).bitPattern })
+    #expect(graph.floats(bias) == [5, -7])
+    // Named after the whole dense op, as in the converter's bilstm_ave file.
+    #expect(graph.tensors[weight].name == "out/MatMul;out/BiasAdd")
+  }
+
+  @Test("ave before another layer, or before a Dense that also reads it elsewhere: ADD then MUL by ½")
+  func averageStaysMul() throws {
+    var (graph, weight, _) = Self.averagedGraph(denseReadsMul: false)
+    graph.optimize()
+    #expect(graph.ops.map(\.code) == [ConvertedOps.add, ConvertedOps.mul, ConvertedOps.tanh, ConvertedOps.fullyConnected])
+    #expect(graph.floats(weight) == [1, -3, 0.75, 2, 1e-30, -0])
+    #expect(graph.tensors[weight].name == "w")
+    // The averaged value also a graph output: the Dense cannot take the ½.
+    var shared = Self.averagedGraph(denseReadsMul: true)
+    let averaged = try #require(shared.graph.ops[1].outputs.first)
+    shared.graph.outputs.append(("ave", averaged))
+    shared.graph.optimize()
+    #expect(shared.graph.ops.map(\.code) == [ConvertedOps.add, ConvertedOps.mul, ConvertedOps.fullyConnected])
+    #expect(shared.graph.floats(shared.weight) == [1, -3, 0.75, 2, 1e-30, -0])
+  }
+}

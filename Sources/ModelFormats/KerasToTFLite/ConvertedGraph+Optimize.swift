@@ -7,6 +7,7 @@ extension ConvertedGraph {
   mutating func optimize() {
     foldPadding()
     foldAffine()
+    foldScaleIntoDense()
     removeDeadOps()
     fuseActivations()
     removeDeadOps()
@@ -90,6 +91,27 @@ extension ConvertedGraph {
       for o in op.outputs { producer[o] = p }
       ops[i].code = -1
       counts[source] = 0
+    }
+  }
+
+  /// A MUL marked ``Op/scalesFollowingDense`` whose result only a FULLY_CONNECTED reads (as its
+  /// input, with constant weights of its own) is folded into those weights, as the converter
+  /// folds a Bidirectional `ave` merge's ½: the weights are multiplied, the bias is not.
+  mutating func foldScaleIntoDense() {
+    let counts = useCounts()
+    for i in ops.indices where ops[i].code == ConvertedOps.mul && ops[i].scalesFollowingDense && ops[i].inputs.count == 2 {
+      let op = ops[i]
+      guard let scaled = op.outputs.first, op.outputs.count == 1, counts[scaled] == 1, !isGraphOutput(scaled),
+        let k = op.inputs.firstIndex(where: { floats($0)?.count == 1 }), let factor = floats(op.inputs[k])?.first,
+        let d = ops.indices.first(where: { ops[$0].code == ConvertedOps.fullyConnected && ops[$0].inputs.first == scaled }),
+        ops[d].inputs.count > 1, var weight = floats(ops[d].inputs[1]), counts[ops[d].inputs[1]] == 1
+      else { continue }
+      for idx in weight.indices { weight[idx] *= factor }
+      tensors[ops[d].inputs[1]].data = .floats(weight)
+      // The converter names the folded weights after the whole dense op (MatMul;BiasAdd).
+      if !ops[d].location.isEmpty { tensors[ops[d].inputs[1]].name = ops[d].location.joined(separator: ";") }
+      ops[d].inputs[0] = op.inputs[1 - k]
+      ops[i].code = -1
     }
   }
 

@@ -39,6 +39,9 @@ struct ConvertedGraph {
     /// The TF ops this op stands for (`model_1/layer_1/Relu6`, …), most recently fused first as
     /// the converter lists them; its output tensor is named after them, joined by ";".
     var location: [String] = []
+    /// A MUL by a scalar constant that the converter folds into the weights of a FULLY_CONNECTED
+    /// reading its result (a Bidirectional's `ave` merge), kept as a MUL before any other op.
+    var scalesFollowingDense = false
 
     var fusedActivation: Int8 {
       guard let fusedField, let options else { return 0 }

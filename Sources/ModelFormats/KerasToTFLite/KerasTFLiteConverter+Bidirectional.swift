@@ -4,8 +4,9 @@ import TensorCore
 /// but the backward LSTM first (a fused UNIDIRECTIONAL_SEQUENCE_LSTM reading REVERSE_V2 of the
 /// input along time, its sequence reversed back with `return_sequences`, else its last step), then
 /// the forward LSTM, merged by CONCATENATION (forward first, last axis), ADD or MUL. For `ave` the
-/// converter writes ADD and folds the ½ into the next layer's weights; we write ADD then MUL by ½
-/// (the same values, one op more) as for a Keras Average layer.
+/// converter writes ADD and folds the ½ into the weights (not the bias) of a Dense reading the
+/// result, and so do we (``ConvertedGraph/foldScaleIntoDense()``); before any other layer the ½
+/// stays a MUL after the ADD.
 extension KerasTFLiteConverter {
   /// Merge modes we convert (merge_mode None returns the two directions separately).
   static let bidirectionalMerges: Set<String> = ["concat", "sum", "mul", "ave"]
@@ -55,8 +56,10 @@ extension KerasTFLiteConverter {
       return try binary(ConvertedOps.mul, forward, backward, "\(name)/mul", options: ConvertedOps.mulOptions())
     case "ave":
       let sum = try binary(ConvertedOps.add, forward, backward, "\(name)/add", options: ConvertedOps.addOptions())
-      return try binary(ConvertedOps.mul, sum, constant("\(name)/truediv/y", [0.5], shape: []), "\(name)/truediv",
-                        options: ConvertedOps.mulOptions())
+      let half = try binary(ConvertedOps.mul, sum, constant("\(name)/truediv/y", [0.5], shape: []), "\(name)/truediv",
+                            options: ConvertedOps.mulOptions())
+      if let last = graph.ops.indices.last { graph.ops[last].scalesFollowingDense = true }
+      return half
     default:
       break
     }

@@ -52,7 +52,8 @@ extension KerasTFLiteConverter {
   mutating func lstm(_ layer: String, _ name: String, _ config: LayerConfig, _ input: Value, direction: String? = nil) throws(Issue) -> Value {
     guard input.rank == 3 else { throw Issue("expects a [batch, timesteps, features] input, got \(Shape.describe(input.shape))") }
     let (steps, features) = (input.shape[1], input.shape[2])
-    let kernel = try lstmVariable(layer, "kernel", direction)
+    let kernelOwner = try lstmVariableOwner(layer, "kernel", direction)
+    let kernel = try weight(kernelOwner.layer, kernelOwner.key)
     guard kernel.shape.count == 2, kernel.shape[0] == features, kernel.shape[1] % 4 == 0, kernel.shape[1] > 0 else {
       throw Issue("kernel \(Shape.describe(kernel.shape)) does not match \(features) input features and 4 gates")
     }
@@ -60,25 +61,35 @@ extension KerasTFLiteConverter {
     if let configured = config.int("units"), configured != units {
       throw Issue("kernel \(Shape.describe(kernel.shape)) does not match units=\(configured)")
     }
-    let recurrent = try lstmVariable(layer, "recurrent_kernel", direction)
+    let recurrentOwner = try lstmVariableOwner(layer, "recurrent_kernel", direction)
+    let recurrent = try weight(recurrentOwner.layer, recurrentOwner.key)
     guard recurrent.shape == [units, 4 * units] else {
       throw Issue("recurrent_kernel \(Shape.describe(recurrent.shape)) is not [\(units), \(4 * units)]")
     }
     var bias = [Float](repeating: 0, count: 4 * units)
+    var biasOwner: (layer: String, key: String)?
     if config.bool("use_bias") ?? true {
-      let stored = try lstmVariable(layer, "bias", direction)
+      let owner = try lstmVariableOwner(layer, "bias", direction)
+      let stored = try weight(owner.layer, owner.key)
       guard stored.shape == [4 * units] else { throw Issue("bias \(Shape.describe(stored.shape)) is not [\(4 * units)]") }
       bias = stored.values
+      biasOwner = owner
     }
+    // Each gate's slice carries the name of the Keras variable it comes from, so a plan (or the
+    // TUI's choice) for the Keras kernel reaches its four gate matrices.
     let inputWeights = Self.lstmLayoutGates(kernel.values, rows: features, units: units).enumerated().map { gate, values in
-      graph.constant("\(name)/input_to_\(Self.lstmGates[gate])_weights", shape: [units, features], floats: values)
+      mark(graph.constant("\(name)/input_to_\(Self.lstmGates[gate])_weights", shape: [units, features], floats: values),
+           kernelOwner.layer, kernelOwner.key)
     }
     let recurrentWeights = Self.lstmLayoutGates(recurrent.values, rows: units, units: units).enumerated().map { gate, values in
-      graph.constant("\(name)/recurrent_to_\(Self.lstmGates[gate])_weights", shape: [units, units], floats: values)
+      mark(graph.constant("\(name)/recurrent_to_\(Self.lstmGates[gate])_weights", shape: [units, units], floats: values),
+           recurrentOwner.layer, recurrentOwner.key)
     }
     let biases = (0..<4).map { gate in
-      graph.constant("\(name)/\(Self.lstmGates[gate])_gate_bias", shape: [units],
-                     floats: Array(bias[gate * units..<(gate + 1) * units]))
+      let tensor = graph.constant("\(name)/\(Self.lstmGates[gate])_gate_bias", shape: [units],
+                                  floats: Array(bias[gate * units..<(gate + 1) * units]))
+      if let biasOwner { mark(tensor, biasOwner.layer, biasOwner.key) }
+      return tensor
     }
     let outputState = graph.variable("\(name)/output_state", shape: [input.shape[0], units])
     let cellState = graph.variable("\(name)/cell_state", shape: [input.shape[0], units])
@@ -97,24 +108,25 @@ extension KerasTFLiteConverter {
                  extra: [begin, end, strides])
   }
 
-  /// A variable of the LSTM layer: Keras 3 keeps them in the layer's `cell`, Keras 2 files under
-  /// the layer itself, legacy .h5 files under the cell's own name (`lstm/lstm_cell/kernel`).
-  func lstmVariable(_ layer: String, _ variable: String, _ direction: String? = nil) throws(Issue) -> (values: [Float], shape: [Int]) {
+  /// Where a variable of the LSTM layer is indexed (owner and key for ``weight(_:_:)``): Keras 3
+  /// keeps them in the layer's `cell`, Keras 2 files under the layer itself, legacy .h5 files under
+  /// the cell's own name (`lstm/lstm_cell/kernel`).
+  func lstmVariableOwner(_ layer: String, _ variable: String, _ direction: String? = nil) throws(Issue) -> (layer: String, key: String) {
     if let direction {
       let key = "\(direction)/cell/\(variable)"
-      if weightIndex[layer]?[key] != nil { return try weight(layer, key) }
+      if weightIndex[layer]?[key] != nil { return (layer, key) }
       // Keras 2 (.h5) names a direction's cell after the wrapped layer: bi/forward_lstm/lstm_cell/kernel.
       let side = direction.hasPrefix("forward") ? "forward_" : "backward_"
       let owners = weightIndex.keys.filter { $0.hasPrefix("\(layer)/\(side)") && weightIndex[$0]?[variable] != nil }
       guard owners.count == 1, let owner = owners.first else { throw Issue("variable '\(key)' is missing from the weights file") }
-      return try weight(owner, variable)
+      return (owner, variable)
     }
     let cells = weightIndex.keys.filter { $0.hasPrefix(layer + "/") && $0 != layer + "/cell" }.sorted()
     for owner in [layer + "/cell", layer] + cells {
       guard let variables = weightIndex[owner] else { continue }
-      if variables[variable] != nil { return try weight(owner, variable) }
+      if variables[variable] != nil { return (owner, variable) }
       let nested = variables.keys.filter { $0.hasSuffix("/" + variable) }
-      if nested.count == 1, let key = nested.first { return try weight(owner, key) }
+      if nested.count == 1, let key = nested.first { return (owner, key) }
     }
     throw Issue("variable '\(variable)' is missing from the weights file")
   }

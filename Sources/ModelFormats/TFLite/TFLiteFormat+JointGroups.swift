@@ -24,10 +24,18 @@ extension TFLiteFormat {
         let members = slots.compactMap { modelIndex[[s, op.inputs[$0]]] }
         let prefix = s == 0 ? "" : "\(subgraph.name)/"
         groups.append(JointTensorGroup(
-          name: "\(prefix)\(code.name) #\(i)", members: members, accepted: "int8-tensor",
+          name: "\(prefix)\(code.name) #\(i)\(sharedNames(members, in: model))", members: members, accepted: "int8-tensor",
           unplannable: slots.count - members.count))
       }
     }
     return groups
+  }
+
+  /// " (a, b)" when the members share names (a model converted from Keras names an LSTM's gate
+  /// matrices after the Keras kernel they were cut from): the names a plan has to cover.
+  static func sharedNames(_ members: [Int], in model: Model) -> String {
+    var seen: Set<String> = []
+    let names = members.compactMap { $0 < model.tensors.count ? model.tensors[$0].name : nil }.filter { seen.insert($0).inserted }
+    return names.count < members.count && !names.isEmpty ? " (\(names.joined(separator: ", ")))" : ""
   }
 }
