@@ -40,7 +40,7 @@ extension QScope {
     @Option(help: ArgumentHelp("Candidate schemes, comma-separated (default: what the format stores; keep is always a candidate).", valueName: "a,b,c"))
     var schemes: String?
 
-    @Option(help: "Format the plan is for: safetensors, gguf or tflite (default: the input's). Other formats are measured only.")
+    @Option(help: "Format the plan is for: safetensors, gguf or tflite (default: the input's). A Keras model is priced as the .tflite it converts to; other formats are measured only.")
     var format: ModelFormatKind?
 
     @Option(help: "Importance matrix (llama.cpp imatrix .gguf or legacy .dat) to weight the error per input column.")
@@ -141,7 +141,16 @@ extension QScope {
           throw WorkflowError.badOption("\(path) exists; use --force to replace it")
         }
       }
-      let table = try measure(model, format: inputFormat, target: targetFormat, session: session, source: source)
+      // A target format the input converts to (keras → tflite) is priced on the converted model,
+      // as `qscope quantize model.keras -o out.tflite` will write it; the converted tensors keep
+      // their Keras names, so the table maps back to the input's tensors and the plan names them.
+      var converted: (model: Model, format: any ModelFormat.Type)?
+      if targetFormat.kind != inputFormat.kind, ModelConversion.canConvert(model, to: targetFormat.kind) {
+        converted = try ModelConversion.convert(model, to: targetFormat.kind)
+      }
+      var table = try measure(
+        converted?.model ?? model, format: converted?.format ?? inputFormat, target: targetFormat, session: session, source: source)
+      if converted != nil { table = table.mapped(to: model) }
       let target: AutoTarget
       if let targetBPW { target = .bitsPerWeight(targetBPW) } else if let minSQNR { target = .minSQNR(minSQNR) } else if let minAccuracy {
         target = .minAccuracy(minAccuracy > 1 ? minAccuracy / 100 : minAccuracy)
@@ -151,8 +160,17 @@ extension QScope {
       let planner: AutoPlanner
       var solution: AutoSolution
       do {
-        // A converted model's writer groups are those of the converted graph, which the plan does not name.
-        let joint = targetFormat.kind == inputFormat.kind ? AutoGrouping.jointNames(targetFormat, model: model) : []
+        // Writer groups (an LSTM's weights) come from the model as it will be written; a converted
+        // model's gate matrices share their Keras names, so each group is named once per name.
+        var joint: [[String]] = []
+        if let converted {
+          joint = AutoGrouping.jointNames(converted.format, model: converted.model).map { names in
+            var seen = Set<String>()
+            return names.filter { seen.insert($0).inserted }
+          }
+        } else if targetFormat.kind == inputFormat.kind {
+          joint = AutoGrouping.jointNames(targetFormat, model: model)
+        }
         planner = try AutoPlanner(table: table, constraints: try constraints(for: table, joint: joint))
         if case let .minAccuracy(goal) = target, let session {
           let found = try planner.smallest(reachingAccuracy: goal, session: session)
@@ -187,7 +205,7 @@ extension QScope {
           format: "measured: accuracy %.2f%% (float %@), KL %.4g, output SQNR %@ dB on %d samples",
           r.displayAccuracy * 100, float, r.quantized.klDivergence, Format.decibels(r.quantized.outputSQNR), r.samples))
       }
-      if targetFormat.kind != inputFormat.kind {
+      if targetFormat.kind != inputFormat.kind && converted == nil {
         FileHandle.standardError.write(Data(
           "note: the plan is measured for \(targetFormat.kind.rawValue); \(inputFormat.kind.rawValue) may not store its schemes\n".utf8))
       }

@@ -89,10 +89,13 @@ import Workflows
     #expect(entry.elements == model.tensors[kernel].elementCount)
     #expect(entry.originalBytes == model.tensors[kernel].byteCount)
     // Keeping it keeps all four gates (one gate alone is a quarter); the LSTM's kernel reads only
-    // float32 or per-tensor int8 (not a default candidate), so every default scheme is left out.
+    // float32 or per-tensor int8, so int8-tensor is its one candidate besides keep, priced for
+    // all four gates (each gate matrix with its own scale), and every other default is left out.
     #expect(entry.cost(of: nil)?.bytes == model.tensors[kernel].byteCount)
-    #expect(entry.candidates.count == 1)
-    #expect(entry.excluded.map(\.scheme) == AutoCandidates.defaultSchemes(for: .tflite))
+    #expect(entry.candidates.map(\.scheme) == [nil, .int8Tensor])
+    let gateBytes = try Quantizer.storedBytes(scheme: .int8Tensor, shape: [32, 40], channelAxis: 0)
+    #expect(entry.cost(of: .int8Tensor)?.bytes == 4 * gateBytes)
+    #expect(entry.excluded.map(\.scheme) == AutoCandidates.defaultSchemes(for: .tflite).filter { $0 != .int8Tensor })
     #expect(ready.tensors.count == Set(ready.tensors.map(\.tensorIndex)).count)
   }
 }

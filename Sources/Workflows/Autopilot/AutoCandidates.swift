@@ -10,6 +10,8 @@ public enum AutoCandidates {
     switch format {
     case .gguf: return [.f16, .q8_0, .q6_k, .q5_k, .q5_0, .q4_k, .q4_0, .q3_k, .q2_k]
     case .safetensors: return [.f16, .int8, .int4G128, .int4]
+    // int8-tensor: the one int8 form TFLite's recurrent kernels (LSTM, RNN, SVDF) take.
+    case .tflite: return [.f16, .int8, .int8Tensor, .int4]
     default: return [.f16, .int8, .int4]
     }
   }
