@@ -156,6 +156,18 @@ def test_keras_lstm_converts_like_the_converter(tmp_path, name):
     np.testing.assert_array_equal(run(default, x), run(reference, x))
 
 
+def refusal(tmp_path, model, name):
+    """Saves `model`, asks qscope to convert it to .tflite, and returns the one-line refusal
+    (exit 1, nothing written)."""
+    path, out = tmp_path / f"{name}.keras", tmp_path / f"{name}.tflite"
+    model.save(path)
+    result = subprocess.run([QSCOPE, "quantize", str(path), "-o", str(out), "--scheme", "f32"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert not out.exists()
+    return result.stderr.strip().splitlines()[-1]
+
+
 def test_masked_lstm_is_refused(tmp_path):
     """Embedding(mask_zero=True) → LSTM: Keras skips masked steps, the fused op cannot; qscope says
     so in one line instead of writing a model that computes something else."""
@@ -163,15 +175,8 @@ def test_masked_lstm_is_refused(tmp_path):
     ids = keras.Input((6,), dtype="int32", batch_size=1, name="ids")
     x = keras.layers.Embedding(20, 8, mask_zero=True, name="embed")(ids)
     x = keras.layers.LSTM(4, name="rnn")(x)
-    path = tmp_path / "masked.keras"
-    keras.Model(ids, x).save(path)
-    out = tmp_path / "masked.tflite"
-    result = subprocess.run([QSCOPE, "quantize", str(path), "-o", str(out), "--scheme", "f32"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1
-    message = result.stderr.strip().splitlines()[-1]
+    message = refusal(tmp_path, keras.Model(ids, x), "masked")
     assert "'rnn' (LSTM)" in message and "mask_zero" in message
-    assert not out.exists()
 
 
 def test_gru_is_refused_as_a_while_loop(tmp_path):
@@ -180,15 +185,8 @@ def test_gru_is_refused_as_a_while_loop(tmp_path):
     keras = pytest.importorskip("keras")
     x = keras.Input((8, 6), batch_size=1, name="x")
     y = keras.layers.Dense(4, name="out")(keras.layers.GRU(16, name="gru")(x))
-    path = tmp_path / "gru.keras"
-    keras.Model(x, y).save(path)
-    out = tmp_path / "gru.tflite"
-    result = subprocess.run([QSCOPE, "quantize", str(path), "-o", str(out), "--scheme", "f32"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1
-    message = result.stderr.strip().splitlines()[-1]
+    message = refusal(tmp_path, keras.Model(x, y), "gru")
     assert "'gru' (GRU)" in message and "WHILE loop" in message
-    assert not out.exists()
 
 
 def test_bidirectional_average_before_another_layer_keeps_the_mul(tmp_path):
