@@ -75,12 +75,7 @@ import Workflows
     let (model, format) = try ModelOpener.open(path: Self.fixture)
     let runtime = InspectorRuntime(model: model, format: format, theme: .builtinDefault)
     runtime.perform([.useOutputFormat(.tflite), .computeSensitivity])
-    var table: SensitivityTable?
-    for _ in 0..<600 where table == nil {
-      for case .sensitivityReady(let result) in runtime.drain() { table = try result.get() }
-      if table == nil { Thread.sleep(forTimeInterval: 0.05) }
-    }
-    let ready = try #require(table)
+    let ready = try #require(try runtime.waitForSensitivity())
     let kernel = try #require(model.tensorIndex(named: "lstm_0/cell/kernel"))
     let entries = ready.tensors.filter { $0.tensorIndex == kernel }
     #expect(entries.count == 1)

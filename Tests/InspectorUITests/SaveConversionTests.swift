@@ -152,13 +152,7 @@ import Workflows
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let output = folder + "/out.tflite"
     runtime.perform(.save(SaveRequest(path: output, plan: Plan(), overwrite: false, format: .tflite, preset: "tflite-default")))
-    var finished: (String?, [String])?
-    for _ in 0..<600 where finished == nil {
-      for case .saveFinished(_, let error, let notes) in runtime.drain() { finished = (error, notes) }
-      if finished == nil { Thread.sleep(forTimeInterval: 0.05) }
-    }
-    let result = try #require(finished)
-    #expect(result.0 == nil)
+    #expect(try #require(runtime.waitForSave()) == nil)
     let (written, writtenFormat) = try ModelOpener.open(path: output)
     #expect(writtenFormat.kind == .tflite)
     // The file carries the converter's tensor names; the Keras names live only in the converted model.
@@ -208,12 +202,7 @@ extension SaveConversionTests {
     // The runtime's table for tflite: candidates Keras cannot store, indices of the list's tensors.
     let runtime = InspectorRuntime(model: model, format: format, theme: .builtinDefault)
     runtime.perform([.useOutputFormat(.tflite), .computeSensitivity])
-    var table: SensitivityTable?
-    for _ in 0..<600 where table == nil {
-      for case .sensitivityReady(let result) in runtime.drain() { table = try result.get() }
-      if table == nil { Thread.sleep(forTimeInterval: 0.05) }
-    }
-    let ready = try #require(table)
+    let ready = try #require(try runtime.waitForSensitivity())
     #expect(ready.targetFormat == .tflite)
     let kernel = try #require(state.model.rows.firstIndex { $0.name == "fc1/kernel" })
     let entry = try #require(ready.entry(named: "fc1/kernel"))

@@ -89,12 +89,7 @@ import Workflows
     var plan = Plan()
     plan.defaultScheme = .q8_0
     runtime.perform(.save(SaveRequest(path: output, plan: plan, overwrite: false, format: .gguf, keepSplit: true)))
-    var finished: String??
-    for _ in 0..<600 where finished == nil {
-      for case .saveFinished(_, let error, _) in runtime.drain() { finished = .some(error) }
-      if finished == nil { Thread.sleep(forTimeInterval: 0.05) }
-    }
-    #expect(try #require(finished) == nil)
+    #expect(try #require(runtime.waitForSave()) == nil)
     let shards = GGUFFormat.keepSplitPaths(output: output, count: 2)
     #expect(shards.allSatisfy { FileManager.default.fileExists(atPath: $0) })
     let (written, _) = try ModelOpener.open(path: shards[0])
