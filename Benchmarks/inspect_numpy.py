@@ -35,27 +35,39 @@ def int8_error(w):
     }
 
 
-def inspect(path, bins=256):
-    out = []
+def tensors(path):
+    """(name, array in numpy order) for a .safetensors file, or for a .gguf file's float tensors
+    (gguf-py's reader; F32/F16/BF16 — the types this benchmark uses)."""
+    if str(path).endswith(".gguf"):
+        import gguf
+        for t in gguf.GGUFReader(path).tensors:
+            shape = tuple(int(d) for d in reversed(t.shape.tolist()))
+            yield t.name, np.asarray(gguf.quants.dequantize(t.data, t.tensor_type)).reshape(shape)
+        return
     with safe_open(path, framework="np") as f:
         for name in f.keys():
-            t = f.get_tensor(name)
-            x = t.astype(np.float32, copy=False)
-            finite = np.isfinite(x)
-            xf = x[finite]
-            stats = {
-                "min": float(xf.min()) if xf.size else 0.0,
-                "max": float(xf.max()) if xf.size else 0.0,
-                "mean": float(xf.mean(dtype=np.float64)) if xf.size else 0.0,
-                "std": float(xf.std(dtype=np.float64)) if xf.size else 0.0,
-                "zeros": int(np.count_nonzero(x == 0)),
-                "nonfinite": int(x.size - xf.size),
-            }
-            counts, _ = np.histogram(xf, bins=bins)
-            entry = {"name": name, "stats": stats, "histogram": counts.tolist()}
-            if t.ndim >= 2 and np.issubdtype(t.dtype, np.floating):
-                entry["quant"] = int8_error(x)
-            out.append(entry)
+            yield name, f.get_tensor(name)
+
+
+def inspect(path, bins=256):
+    out = []
+    for name, t in tensors(path):
+        x = t.astype(np.float32, copy=False)
+        finite = np.isfinite(x)
+        xf = x[finite]
+        stats = {
+            "min": float(xf.min()) if xf.size else 0.0,
+            "max": float(xf.max()) if xf.size else 0.0,
+            "mean": float(xf.mean(dtype=np.float64)) if xf.size else 0.0,
+            "std": float(xf.std(dtype=np.float64)) if xf.size else 0.0,
+            "zeros": int(np.count_nonzero(x == 0)),
+            "nonfinite": int(x.size - xf.size),
+        }
+        counts, _ = np.histogram(xf, bins=bins)
+        entry = {"name": name, "stats": stats, "histogram": counts.tolist()}
+        if t.ndim >= 2 and np.issubdtype(t.dtype, np.floating):
+            entry["quant"] = int8_error(x)
+        out.append(entry)
     return out
 
 
