@@ -21,6 +21,14 @@ public enum StoreDecision: Equatable, Sendable {
   public var isStorable: Bool { self == .storable }
 }
 
+/// Where a GGUF output is split into shards (gguf-split's `--split-max-tensors` / `--split-max-size`).
+public enum SplitLimit: Sendable, Equatable {
+  /// At most this many tensors per shard.
+  case tensors(Int)
+  /// At most this many bytes of (aligned) tensor data per shard; a larger tensor gets a shard alone.
+  case bytes(Int)
+}
+
 /// Options shared by format writers.
 public struct WriteOptions: Sendable {
   /// Replace an existing output file.
@@ -36,6 +44,8 @@ public struct WriteOptions: Sendable {
   public var importanceMatrixPath: String?
   /// GGUF: write a split input as the same shards (llama-quantize `--keep-split`) instead of one file.
   public var keepSplit = false
+  /// GGUF: split the output into shards by tensor count or data size (gguf-split's limits).
+  public var splitLimit: SplitLimit?
 
   public init(
     overwrite: Bool = false, progress: (@Sendable (ProgressUpdate) -> Void)? = nil,

@@ -50,6 +50,14 @@ extension QScope {
       help: "GGUF: write a split input as the same shards (OUT-00001-of-0000N.gguf …), like llama-quantize.")
     var keepSplit = false
 
+    @Option(
+      name: .customLong("split-max-size"),
+      help: ArgumentHelp("GGUF: write shards of at most this much tensor data (bytes, or with K/M/G: 1000-based as gguf-split).", valueName: "size"))
+    var splitMaxSize: String?
+
+    @Option(name: .customLong("split-max-tensors"), help: "GGUF: write shards of at most this many tensors, as gguf-split.")
+    var splitMaxTensors: Int?
+
     @Flag(name: .customLong("dry-run"), help: "Print each tensor's target scheme and size, write nothing.")
     var dryRun = false
 
@@ -58,6 +66,13 @@ extension QScope {
 
     func validate() throws {
       if !dryRun && output == nil { throw ValidationError("missing -o OUT (or use --dry-run)") }
+      if [keepSplit, splitMaxSize != nil, splitMaxTensors != nil].filter({ $0 }).count > 1 {
+        throw ValidationError("--keep-split, --split-max-size and --split-max-tensors exclude each other")
+      }
+      if let splitMaxTensors, splitMaxTensors < 1 { throw ValidationError("--split-max-tensors must be at least 1") }
+      if let splitMaxSize, Self.parseSplitSize(splitMaxSize) == nil {
+        throw ValidationError("--split-max-size '\(splitMaxSize)' must be a positive number of bytes, optionally with K, M or G")
+      }
       if preset != nil && (scheme != nil || plan != nil) {
         throw ValidationError("--preset cannot be combined with --scheme or --plan")
       }
@@ -68,6 +83,17 @@ extension QScope {
         throw ValidationError("nothing to do: give --scheme, --preset, --tensor-type or --plan")
       }
       if preset == nil { for rule in tensorTypes { _ = try Self.parseRule(rule) } }
+    }
+
+    /// gguf-split's sizes: a number with an optional K, M or G (powers of 1000).
+    static func parseSplitSize(_ text: String) -> Int? {
+      let units: [Character: Int] = ["K": 1_000, "M": 1_000_000, "G": 1_000_000_000]
+      var digits = Substring(text)
+      var unit = 1
+      if let last = text.last?.uppercased().first, let factor = units[last] { unit = factor; digits = digits.dropLast() }
+      guard let number = Int(digits), number > 0 else { return nil }
+      let (bytes, overflow) = number.multipliedReportingOverflow(by: unit)
+      return overflow ? nil : bytes
     }
 
     static func parseRule(_ text: String) throws -> Plan.Rule {
@@ -95,6 +121,9 @@ extension QScope {
       }
       if keepSplit && model.format != .gguf {
         throw ValidationError("--keep-split applies to GGUF input, not \(model.format.rawValue)")
+      }
+      if let output, (splitMaxSize != nil || splitMaxTensors != nil), !output.hasSuffix(".gguf") {
+        throw ValidationError("--split-max-size and --split-max-tensors write GGUF shards: give -o OUT.gguf")
       }
       let job: QuantizeJob
       var presetNotes: [String] = []
@@ -132,13 +161,15 @@ extension QScope {
       options.presetName = preset
       options.importanceMatrixPath = imatrix
       options.keepSplit = keepSplit
+      if let splitMaxTensors { options.splitLimit = .tensors(splitMaxTensors) }
+      if let bytes = splitMaxSize.flatMap(Self.parseSplitSize) { options.splitLimit = .bytes(bytes) }
       let notes = try job.save(to: output, options: options)
       progress?.finish()
       for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-      let paths = model.format == .gguf ? GGUFFormat.outputPaths(for: model, output: output, keepSplit: keepSplit) : [output]
+      let paths = output.hasSuffix(".gguf") ? GGUFFormat.writtenPaths(output: output) : [output]
       let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? nil }
       let size = sizes.contains(where: { $0 == nil }) ? "?" : Format.bytes(sizes.reduce(0) { $0 + ($1 ?? 0) })
-      let shown = paths.count == 1 ? output : "\(paths[0]) … \(paths[paths.count - 1]) (\(paths.count) shards)"
+      let shown = paths.count < 2 ? output : "\(paths[0]) … \(paths[paths.count - 1]) (\(paths.count) shards)"
       print("wrote \(shown): \(job.changed.count) of \(model.tensors.count) tensors quantized, \(Format.bytes(model.fileBytes)) → \(size)")
     }
   }

@@ -50,6 +50,32 @@ struct QuantizeCommandTests {
     #expect(!FileManager.default.fileExists(atPath: folder + "/out.safetensors"))
   }
 
+  @Test("the split flags exclude each other and sizes are checked before anything is read")
+  func splitFlags() throws {
+    let folder = try Fixture.folder()
+    let path = Fixture.write(Fixture.mlp(), to: folder, name: "mlp.safetensors")
+    let both = try CLI.run(["quantize", path, "-o", folder + "/out.gguf", "--scheme", "f16", "--keep-split", "--split-max-tensors", "2"])
+    #expect(both.status == 64 && both.stderr.contains("exclude each other"), "\(both.stderr)")
+    let bad = try CLI.run(["quantize", path, "-o", folder + "/out.gguf", "--scheme", "f16", "--split-max-size", "12Q"])
+    #expect(bad.status == 64 && bad.stderr.contains("--split-max-size '12Q'"), "\(bad.stderr)")
+    let huge = try CLI.run(["quantize", path, "-o", folder + "/out.gguf", "--scheme", "f16", "--split-max-size", "99999999999G"])
+    #expect(huge.status == 64, "overflow is refused: \(huge.stderr)")
+    #expect(!contents(folder).contains { $0.hasPrefix("out") })
+  }
+
+  @Test("--split-max-size writes gguf-split shards that open again as the model")
+  func splitMaxSize() throws {
+    let folder = try Fixture.folder()
+    let sample = CLI.packageRoot + "/SampleModels/minilm-sample.gguf"
+    let out = folder + "/out.gguf"
+    let result = try CLI.run(["quantize", sample, "-o", out, "--scheme", "q8_0", "--split-max-size", "1M"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let shards = contents(folder).filter { $0.hasPrefix("out-") && $0.hasSuffix(".gguf") }
+    #expect(shards.count > 1 && result.stdout.contains("(\(shards.count) shards)"), "\(result.stdout)")
+    let inspect = try CLI.run(["inspect", folder + "/" + shards[0]])
+    #expect(inspect.status == 0 && inspect.stdout.contains("split model"), "\(inspect.stdout)\(inspect.stderr)")
+  }
+
   @Test("refuses to overwrite its input or an existing file without --force")
   func refusals() throws {
     let folder = try Fixture.folder()

@@ -490,6 +490,31 @@ def test_keep_split_writes_the_same_shards(tmp_path):
     assert sorted(t["name"] for t in report["tensors"]) == sorted(values)
 
 
+@needs_cli
+def test_split_max_tensors_writes_gguf_split_shards(tmp_path):
+    """gguf-split's --split-max-tensors on the output: shards of at most N tensors in order, split
+    keys as gguf-split writes them, each loadable by gguf-py, together the whole model."""
+    src = tmp_path / "tiny.gguf"
+    values = write_llama_fixture(src, blocks=2)
+    out = tmp_path / "out.gguf"
+    qscope("quantize", src, "-o", out, "--scheme", "q8_0", "--split-max-tensors", "5")
+    written = sorted(tmp_path.glob("out-*-of-*.gguf"))
+    count = -(-len(values) // 5)
+    assert len(written) == count
+    names = []
+    for index, path in enumerate(written):
+        reader = assert_ggml_layout(path)
+        meta = fields(reader)
+        assert meta["split.no"] == index and meta["split.count"] == count and meta["split.tensors.count"] == len(values)
+        assert len(reader.tensors) == (5 if index < count - 1 else len(values) - 5 * (count - 1))
+        names += [t.name for t in reader.tensors]
+        for t in reader.tensors:
+            if t.tensor_type == T.Q8_0:
+                expected = np.ascontiguousarray(gguf.quants.quantize(values[t.name], T.Q8_0)).view(np.uint8).reshape(-1)
+                assert np.array_equal(np.asarray(t.data).reshape(-1), expected), t.name
+    assert names == [t.name for t in gguf.GGUFReader(src).tensors]
+
+
 # --- importance matrix in inspect ------------------------------------------------------------
 
 @needs_cli

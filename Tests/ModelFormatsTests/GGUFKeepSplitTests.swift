@@ -99,3 +99,62 @@ import Testing
     #expect(GGUFFormat.outputPaths(for: model, output: out, keepSplit: true) == [out])
   }
 }
+
+/// gguf-split's limits on the output: `--split-max-tensors` and `--split-max-size`.
+@Suite struct GGUFSplitLimitTests {
+  static func open() throws -> (Model, String) {
+    let path = GGUFFixture.write(try GGUFFixture.tinyLlamaFile(), name: "split-limit-\(UUID().uuidString.prefix(8))")
+    let folder = GGUFFixture.scratchFolder() + "/limit-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    return (try GGUFFormat.open(path: path), folder)
+  }
+
+  /// Each shard's tensor names, from the files.
+  static func shardNames(_ paths: [String]) throws -> [[String]] {
+    try paths.map { path in
+      let mapped = try MappedFile(path: path)
+      return try withExtendedLifetime(mapped) { try GGUFParser.parse(mapped.bytes, file: path).tensors.map(\.name) }
+    }
+  }
+
+  @Test func atMostNTensorsPerShardInOrder() throws {
+    let (model, folder) = try Self.open()
+    var options = WriteOptions()
+    options.splitLimit = .tensors(3)
+    _ = try GGUFFormat.write(model, requests: [], provider: GGUFFixture.castingProvider, to: folder + "/out.gguf", options: options)
+    let paths = GGUFFormat.writtenPaths(output: folder + "/out.gguf")
+    #expect(paths.count == (model.tensors.count + 2) / 3)
+    let names = try Self.shardNames(paths)
+    #expect(names.dropLast().allSatisfy { $0.count == 3 })
+    #expect(names.flatMap { $0 } == model.tensors.map(\.name))
+    let reopened = try GGUFFormat.open(path: paths[0])
+    for (a, b) in zip(reopened.tensors, model.tensors) { #expect(Array(a.location.bytes) == Array(b.location.bytes), "\(a.name)") }
+  }
+
+  @Test func atMostNBytesPerShardUnlessOneTensorIsBigger() throws {
+    let (model, folder) = try Self.open()
+    let sizes = model.tensors.map { ($0.byteCount + 31) / 32 * 32 }
+    let limit = try #require(sizes.max()) - 1  // the largest tensor cannot fit: it gets a shard alone
+    var options = WriteOptions()
+    options.splitLimit = .bytes(limit)
+    _ = try GGUFFormat.write(model, requests: [], provider: GGUFFixture.castingProvider, to: folder + "/out.gguf", options: options)
+    let paths = GGUFFormat.writtenPaths(output: folder + "/out.gguf")
+    #expect(paths.count > 1)
+    let byName = Dictionary(uniqueKeysWithValues: zip(model.tensors.map(\.name), sizes))
+    for names in try Self.shardNames(paths) {
+      let total = names.compactMap { byName[$0] }.reduce(0, +)
+      #expect(total <= limit || names.count == 1, "\(names): \(total) bytes")
+    }
+    #expect(try Self.shardNames(paths).flatMap { $0 } == model.tensors.map(\.name))
+  }
+
+  @Test func aLimitTheModelFitsWritesOneFileWithANote() throws {
+    let (model, folder) = try Self.open()
+    var options = WriteOptions()
+    options.splitLimit = .bytes(1 << 30)
+    let out = folder + "/out.gguf"
+    let notes = try GGUFFormat.write(model, requests: [], provider: GGUFFixture.castingProvider, to: out, options: options)
+    #expect(GGUFFormat.writtenPaths(output: out) == [out])
+    #expect(notes.contains { $0.contains("fits one file") })
+  }
+}

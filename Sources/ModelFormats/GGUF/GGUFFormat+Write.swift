@@ -33,7 +33,7 @@ extension GGUFFormat {
     var notes: [String] = []
     let plan = try GGUFWritePlan(model: model, requests: requests, path: path)
     let metadata = outputMetadata(model: model, plan: plan, fileType: fileType, extra: extraMetadata, notes: &notes)
-    let files = try GGUFOutputFile.layout(model: model, plan: plan, metadata: metadata, path: path, keepSplit: options.keepSplit, notes: &notes)
+    let files = try GGUFOutputFile.layout(model: model, plan: plan, metadata: metadata, path: path, options: options, notes: &notes)
 
     // Every shard of a split source is an input the output must not replace.
     let inputs = [model.path] + (parsedFile(of: model)?.shardPaths.dropFirst() ?? [])
