@@ -8,36 +8,12 @@ import TensorCore
 enum FloatCastFast {
   typealias U8x8 = SIMD8<UInt32>
 
-  /// float32 → binary16 bits in the low 16 bits of each lane.
-  @inline(__always)
-  static func halfBits(_ v: F8) -> U8x8 {
-    let bits = unsafeBitCast(v, to: U8x8.self)
-    let sign = (bits &>> 16) & 0x8000
-    let magnitude = bits & 0x7FFF_FFFF
-    // Normal halves: round the 13 dropped bits to even; a carry moves into the exponent.
-    let rounded = magnitude &+ 0x0FFF &+ ((magnitude &>> 13) & 1)
-    var half = (rounded &>> 13) &- ((127 - 15) << 10)
-    // Subnormal halves (|x| < 2⁻¹⁴): the value in units of 2⁻²⁴, rounded to even.
-    let scaled = unsafeBitCast(magnitude, to: F8.self) * F8(repeating: 16_777_216)
-    let small = unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .< SIMD8<Int32>(repeating: 0x3880_0000)
-    half.replace(with: subnormalValue(scaled), where: small)
-    // At or above 65520 the result is infinite.
-    half.replace(with: 0x7C00, where: unsafeBitCast(magnitude, to: SIMD8<Int32>.self) .>= SIMD8<Int32>(repeating: 0x477F_F000))
-    return half | sign
-  }
-
-  /// ``halfBits(_:)`` for the encoder, on SSE-width lanes with fewer steps: the magnitude is
-  /// capped at 65536 with one float minimum (from 65520 up everything then rounds to the
-  /// infinity pattern), the exponent rebias is folded into the rounding add, and subnormal
-  /// halves come from |x| + 0.5, whose low bits hold |x| rounded to even in units of 2⁻²⁴.
-  @inline(__always)
-  static func halfBits4(_ v: F4) -> SIMD4<UInt32> {
-    let (normal, sign, m) = normalHalfBits4(v)
-    return withSubnormals(normal, m) | sign
-  }
-
-  /// The normal-range half bits (wrong for |x| < 2⁻¹⁴), the sign bit in place, and the capped
-  /// magnitude.
+  /// float32 → binary16 for the portable encoder, four lanes at a time, in two steps so the
+  /// rare subnormal lanes can be skipped: this one gives the normal-range bits. The magnitude is
+  /// capped at 65536 with one float minimum (from 65520 up everything then rounds to the infinity
+  /// pattern) and the exponent rebias is folded into the rounding add.
+  /// Returns the normal-range half bits (wrong for |x| < 2⁻¹⁴), the sign bit in place, and the
+  /// capped magnitude.
   @inline(__always)
   static func normalHalfBits4(_ v: F4) -> (SIMD4<UInt32>, SIMD4<UInt32>, F4) {
     typealias U4 = SIMD4<UInt32>
@@ -52,17 +28,12 @@ enum FloatCastFast {
     return ((mb &+ U4(repeating: 0x0FFF &- 0x3800_0000) &+ odd) &>> U4(repeating: 13), sign, m)
   }
 
-  /// Lanes with |x| < 2⁻¹⁴ replaced by their subnormal half bits.
+  /// Lanes with |x| < 2⁻¹⁴ replaced by their subnormal half bits: |x| + 0.5 holds |x| rounded to
+  /// even in units of 2⁻²⁴ in its low bits.
   @inline(__always)
   static func withSubnormals(_ normal: SIMD4<UInt32>, _ m: F4) -> SIMD4<UInt32> {
     let subnormal = unsafeBitCast(m + F4(repeating: 0.5), to: SIMD4<UInt32>.self) &- SIMD4<UInt32>(repeating: 0x3F00_0000)
     return normal.replacing(with: subnormal, where: m .< F4(repeating: 6.103515625e-05))
-  }
-
-  /// round-to-even(|x|·2²⁴) as an integer (|x|·2²⁴ < 1024 here).
-  @inline(__always)
-  static func subnormalValue(_ scaled: F8) -> U8x8 {
-    unsafeBitCast(integerLanes(roundEven(scaled)), to: U8x8.self)
   }
 
   /// The float a reader gets back from the stored half.
