@@ -91,12 +91,7 @@ public final class InspectorRuntime: @unchecked Sendable {
       outcomeJobs[key] = (operation, token)
       outcomeQueue.addOperation(operation)
     case .cancelOutcomes(let keeping):
-      for (key, job) in outcomeJobs where !keeping.contains(key) {
-        job.token.cancel()
-        job.operation.cancel()
-        outcomeJobs[key] = nil
-      }
-      outcomeJobs = outcomeJobs.filter { !$0.value.operation.isFinished }
+      Self.cancelJobs(&outcomeJobs, keeping: keeping)
     case .save(let request):
       startSave(request)
     case .prepareConversion(let kind):
@@ -137,12 +132,7 @@ public final class InspectorRuntime: @unchecked Sendable {
     case .computeSensitivityValue(let key):
       computeSensitivityValue(key)
     case .cancelSensitivityValues(let keeping):
-      for (key, job) in sensitivityValueJobs where !keeping.contains(key) {
-        job.token.cancel()
-        job.operation.cancel()
-        sensitivityValueJobs[key] = nil
-      }
-      sensitivityValueJobs = sensitivityValueJobs.filter { !$0.value.operation.isFinished }
+      Self.cancelJobs(&sensitivityValueJobs, keeping: keeping)
     case .quit:
       quitRequested = true
       saveToken?.cancel()
@@ -161,6 +151,18 @@ public final class InspectorRuntime: @unchecked Sendable {
     } catch {
       post(.recoveryWritten(path: path, error: error.description))
     }
+  }
+
+  /// Cancels the keyed jobs whose key is not in `keeping` and forgets them and the finished ones.
+  static func cancelJobs<Key: Hashable>(
+    _ jobs: inout [Key: (operation: Operation, token: CancellationToken)], keeping: Set<Key>
+  ) {
+    for (key, job) in jobs where !keeping.contains(key) {
+      job.token.cancel()
+      job.operation.cancel()
+      jobs[key] = nil
+    }
+    jobs = jobs.filter { !$0.value.operation.isFinished }
   }
 
   func job(_ work: @escaping @Sendable () -> Action, cancelled: @escaping @Sendable () -> Action) -> Operation {

@@ -112,7 +112,7 @@ func confirmSave(_ state: inout AppState, _ dialog: inout SaveDialog) -> [Effect
   dialog.stage = nil
   state.overlay = .save(dialog)
   state.lastSavePath = path
-  let keepSplit = dialog.keepSplit && SaveDialog.fields(format: dialog.format, shardCount: state.model.shardCount).contains(.shards)
+  let keepSplit = dialog.writesShards(shardCount: state.model.shardCount)
   return effects + [
     .save(SaveRequest(path: path, plan: state.plan, overwrite: overwrite, format: dialog.format, preset: dialog.preset, keepSplit: keepSplit))
   ]
@@ -142,7 +142,7 @@ func reduceSaveFinished(_ state: inout AppState, path: String, error: String?, n
   let what = dialog.preset.map { " with preset \($0); the plan is unchanged" } ?? ""
   let extra = notes.isEmpty ? "" : " (\(notes.count) note(s): \(notes.joined(separator: "; ")))"
   var saved = path
-  if dialog.keepSplit && SaveDialog.fields(format: dialog.format, shardCount: state.model.shardCount).contains(.shards) {
+  if dialog.writesShards(shardCount: state.model.shardCount) {
     let shards = GGUFFormat.keepSplitPaths(output: path, count: state.model.shardCount)
     saved = "\(shards.first ?? path) … (\(shards.count) shards)"
   }

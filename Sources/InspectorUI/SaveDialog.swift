@@ -36,6 +36,11 @@ public struct SaveDialog: Equatable, Sendable {
     format == .gguf && shardCount > 1 ? Field.allCases : [.path, .format, .content]
   }
 
+  /// Whether the save writes the input's shards: chosen, and offered for this format and model.
+  public func writesShards(shardCount: Int) -> Bool {
+    keepSplit && Self.fields(format: format, shardCount: shardCount).contains(.shards)
+  }
+
   /// What can be written in `format`: the current plan (nil), then the format's presets.
   public static func contents(for format: ModelFormatKind) -> [String?] {
     [nil] + Presets.available(for: format).map { Optional($0.name) }

@@ -160,14 +160,10 @@ extension QScope {
       let planner: AutoPlanner
       var solution: AutoSolution
       do {
-        // Writer groups (an LSTM's weights) come from the model as it will be written; a converted
-        // model's gate matrices share their Keras names, so each group is named once per name.
+        // Writer groups (an LSTM's weights) come from the model as it will be written.
         var joint: [[String]] = []
         if let converted {
-          joint = AutoGrouping.jointNames(converted.format, model: converted.model).map { names in
-            var seen = Set<String>()
-            return names.filter { seen.insert($0).inserted }
-          }
+          joint = AutoGrouping.jointNames(converted.format, model: converted.model)
         } else if targetFormat.kind == inputFormat.kind {
           joint = AutoGrouping.jointNames(targetFormat, model: model)
         }

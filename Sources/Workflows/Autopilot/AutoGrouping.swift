@@ -160,10 +160,13 @@ extension AutoGrouping {
     return extra.isEmpty ? groups : merged(groups + extra)
   }
 
-  /// The joint groups of `format` for `model`, by tensor name.
+  /// The joint groups of `format` for `model`, by tensor name, each name once (a converted
+  /// Keras LSTM's four gate matrices share their kernel's name).
   public static func jointNames(_ format: any ModelFormat.Type, model: Model) -> [[String]] {
     format.jointGroups(in: model).map { group in
-      group.members.compactMap { $0 >= 0 && $0 < model.tensors.count ? model.tensors[$0].name : nil }
+      var seen = Set<String>()
+      return group.members.compactMap { $0 >= 0 && $0 < model.tensors.count ? model.tensors[$0].name : nil }
+        .filter { seen.insert($0).inserted }
     }
   }
 }
