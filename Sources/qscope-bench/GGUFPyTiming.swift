@@ -20,7 +20,7 @@ enum GGUFPyTiming {
             t = time.thread_time(); quantize(x, qtype); t = time.thread_time() - t
             best = t if best is None else min(best, t)
         rates[name] = x.size / best / 1e6
-    if wanted is not None and "int8" not in wanted:
+    if wanted is not None and not {"stats+histogram", "int8"} & set(wanted):
         print(json.dumps(rates)); sys.exit(0)
     best = None
     for _ in range(repeats):
@@ -50,8 +50,8 @@ enum GGUFPyTiming {
   /// The types gguf-py quantizes itself.
   static let quantizerTypes: Set<String> = ["q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "f16", "bf16"]
 
-  /// M weights/s per scheme name (all of them, or only the gguf-py types in `only`); empty when
-  /// Python or gguf is unavailable.
+  /// M weights/s per scheme name (all of them, or only those named in `only`; "stats+histogram"
+  /// and "int8" come together); empty when Python or gguf is unavailable.
   static func rates(python: String, elements: Int, repeats: Int, only: [String]? = nil) -> [String: Double] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)

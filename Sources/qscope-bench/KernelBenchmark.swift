@@ -43,7 +43,7 @@ enum KernelBenchmark {
     }
     let rounds = max(1, options.int("rounds") ?? 2)
     // The numpy int8 script and statistics up front; the gguf-py types alternate with ours below.
-    var pythonRates = python.map { GGUFPyTiming.rates(python: $0, elements: count, repeats: repeats, only: ["int8"]) } ?? [:]
+    var pythonRates = python.map { GGUFPyTiming.rates(python: $0, elements: count, repeats: repeats, only: ["stats+histogram", "int8"]) } ?? [:]
 
     print("qscope-bench kernels: \(count) weights [\(rows), \(rowLength)], best of \(repeats), M weights/s")
     print("evaluate = quantize + dequantize + metrics (SchemeAnalysis.evaluate); quantize = Quantizer.quantize")
